@@ -1,0 +1,57 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from clinic.models import ApiToken, Location
+from clinic.services.locations import location_create, location_update
+from clinic.services.tokens import token_revoke
+
+admin.site.site_header = "Clinic administration"
+admin.site.site_title = "Clinic"
+
+
+@admin.register(Location)
+class LocationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "time_zone", "active"]
+    list_filter = ["active", "time_zone"]
+    search_fields = ["name"]
+
+    def save_model(self, request: Any, obj: Location, form: Any, change: bool) -> None:
+        fields = {f: form.cleaned_data[f] for f in form.changed_data}
+        if change:
+            location_update(location=obj, actor=request.user, **fields)
+        else:
+            saved = location_create(
+                name=obj.name,
+                time_zone=obj.time_zone,
+                address=obj.address,
+                actor=request.user,
+            )
+            obj.pk = saved.pk
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["key_prefix", "user", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "key_prefix"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request: Any, queryset: Any) -> None:
+        now = timezone.now()
+        for token in queryset:
+            token_revoke(token=token, now=now)
+        self.message_user(request, "Tokens revoked.", messages.SUCCESS)

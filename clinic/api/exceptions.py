@@ -1,0 +1,99 @@
+"""The one API exception handler: every error is
+{"code": ..., "detail": ..., "errors": {field: [messages]}}."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from clinic.errors import Conflict, DomainError, NotPermitted
+
+logger = logging.getLogger("clinic.api")
+
+_DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
+    (Conflict, status.HTTP_409_CONFLICT),
+    (NotPermitted, status.HTTP_403_FORBIDDEN),
+    (DomainError, status.HTTP_400_BAD_REQUEST),
+]
+
+
+def error_body(
+    code: str, detail: str, errors: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {"code": code, "detail": detail, "errors": errors or {}, **extra}
+
+
+def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): list(messages)
+            for field, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": list(exc.messages)}
+
+
+def _drf_response(exc: exceptions.APIException) -> Response:
+    headers: dict[str, str] = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        errors = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        return Response(
+            error_body("invalid", "The request has invalid fields.", errors),
+            status=exc.status_code,
+            headers=headers,
+        )
+    detail = exc.detail
+    code = detail.code if isinstance(detail, exceptions.ErrorDetail) else None
+    return Response(
+        error_body(code or exc.default_code, str(detail)),
+        status=exc.status_code,
+        headers=headers,
+    )
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """Map every exception a view lets escape to the JSON error format."""
+    set_rollback()
+    if isinstance(exc, DomainError):
+        http_status = next(s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls))
+        return Response(
+            error_body(exc.code, exc.detail, exc.errors, **exc.extra),
+            status=http_status,
+        )
+    if isinstance(exc, DjangoValidationError):
+        return Response(
+            error_body(
+                "invalid",
+                "The request has invalid fields.",
+                _django_validation_errors(exc),
+            ),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.APIException):
+        return _drf_response(exc)
+    if isinstance(exc, IntegrityError):
+        # A constraint caught what a service did not check first (e.g. a race).
+        logger.warning("integrity error reached the API: %s", type(exc).__name__)
+        return Response(
+            error_body("constraint_violated", "The change conflicts with stored data."),
+            status=status.HTTP_409_CONFLICT,
+        )
+    logger.exception("unhandled error in %s", type(context.get("view")).__name__)
+    return Response(
+        error_body("server_error", "Something went wrong on our side."),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

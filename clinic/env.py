@@ -1,0 +1,127 @@
+"""Typed readers for environment variables that fail loudly on bad values.
+
+A typo in production configuration must stop the process at start-up, not
+silently fall back to a default.
+"""
+
+import os
+import zoneinfo
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    return (os.environ if environ is None else environ).get(name)
+
+
+def env_str(
+    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> str:
+    """The variable as text; without a default, a missing variable is an error."""
+    value = _raw(name, environ)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"{name} must be set.")
+        return default
+    return value
+
+
+def env_bool(
+    name: str, default: bool, *, environ: Mapping[str, str] | None = None
+) -> bool:
+    """1/true/yes/on or 0/false/no/off (any case); anything else is an error."""
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), not {value!r}.")
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """A whole number, optionally at least `minimum`."""
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def env_list(
+    name: str, default: list[str], *, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """Comma-separated values, blanks dropped; an explicitly empty list is an error."""
+    value = _raw(name, environ)
+    if value is None:
+        return list(default)
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items:
+        raise ImproperlyConfigured(f"{name} is set but lists nothing.")
+    return items
+
+
+def env_time_zone(
+    name: str, default: str, *, environ: Mapping[str, str] | None = None
+) -> str:
+    """An IANA time zone name that this machine knows."""
+    value = env_str(name, default, environ=environ)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be an IANA time zone, not {value!r}."
+        ) from None
+    return value
+
+
+def env_database(
+    name: str, default: str, *, environ: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """A database URL (sqlite:/// or postgres://) as a Django DATABASES entry.
+
+    SQLite runs in WAL mode with IMMEDIATE transactions so that concurrent
+    writers queue up instead of failing half-way through a check-then-insert.
+    """
+    import dj_database_url
+
+    url = env_str(name, default, environ=environ)
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name} is not a usable database URL: {exc}"
+        ) from None
+    engine = config.get("ENGINE")
+    if engine == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                " PRAGMA foreign_keys=ON;"
+            ),
+        }
+    elif engine != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{name} must point at SQLite or PostgreSQL.")
+    return config

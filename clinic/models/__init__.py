@@ -1,0 +1,4 @@
+from clinic.models.locations import Location
+from clinic.models.tokens import ApiToken
+
+__all__ = ["ApiToken", "Location"]

@@ -1,0 +1,29 @@
+"""Root URLs: the admin, the versioned API and its schema/docs.
+
+Each app contributes its API routes through its own urls module.
+"""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from clinic.api.auth_views import TokenView
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("", include("clinic.api_urls")),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+handler400 = "clinic.api.fallback_views.bad_request"
+handler403 = "clinic.api.fallback_views.permission_denied"
+handler404 = "clinic.api.fallback_views.not_found"
+handler500 = "clinic.api.fallback_views.server_error"

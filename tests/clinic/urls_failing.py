@@ -1,0 +1,35 @@
+"""Test-only routes that fail on purpose, to check the error format."""
+
+from django.urls import path
+from rest_framework.views import APIView
+
+from clinic.errors import Conflict
+from clinic.roles import ALL_ROLES
+
+
+class Boom(APIView):
+    role_rules = {"get": ALL_ROLES}
+
+    def get(self, request):
+        raise RuntimeError("secret-detail that must not leak")
+
+
+class Collides(APIView):
+    role_rules = {"get": ALL_ROLES}
+
+    def get(self, request):
+        raise Conflict(
+            "It collides.", code="test_conflict", errors={"when": ["Taken."]}
+        )
+
+
+def plain_boom(request):
+    raise RuntimeError("secret-detail that must not leak")
+
+
+urlpatterns = [
+    path("boom/", Boom.as_view()),
+    path("conflict/", Collides.as_view()),
+    path("plain-boom/", plain_boom),
+]
+handler500 = "clinic.api.fallback_views.server_error"

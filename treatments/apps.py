@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TreatmentsConfig(AppConfig):
+    name = "treatments"
+    verbose_name = "Treatments"
+    role_permissions: dict[str, list[str]] = {}
