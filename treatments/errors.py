@@ -1,0 +1,188 @@
+"""Errors the treatments services raise. The codes are part of the API contract.
+
+Refusals that name a bad value are RuleViolation (400); refusals caused by the
+record's current state are Conflict (409). Two gate errors are the patients
+app's own (`patient_inactive`, `no_valid_consent`) and are re-exported here.
+"""
+
+from clinic.errors import Conflict, NotPermitted, RuleViolation
+from patients.errors import NoValidConsent, PatientInactive
+
+__all__ = [
+    "AdministeredInFuture",
+    "AdministeredThroughAdministration",
+    "AdministratorNotActivePractitioner",
+    "AmendmentChangesNothing",
+    "BodySiteRequired",
+    "DoseExceedsVials",
+    "DoseNotPositive",
+    "DuplicateLotNumber",
+    "FieldNotCorrectable",
+    "IllegalLotTransition",
+    "IndicationDetailRequired",
+    "InfusionOnlyIntravenous",
+    "InfusionTimesRequired",
+    "InsufficientStock",
+    "LotExpired",
+    "LotNotEditable",
+    "LotNotReleased",
+    "LotRecalled",
+    "MovementInFuture",
+    "NoValidConsent",
+    "PatientInactive",
+    "ProductCoveredByConsent",
+    "ProductInactive",
+    "ReasonRequired",
+    "RecallDateInvalid",
+    "RecordEnteredInError",
+    "RecordNotSigned",
+    "RecordSigned",
+    "RouteNotAllowed",
+    "SignaturePasswordInvalid",
+    "SignerNotClinician",
+    "SignerNotPerformer",
+    "VialsNotPositive",
+    "VialsSignMismatch",
+    "WitnessInvalid",
+    "WitnessRequired",
+]
+
+
+# Products and lots
+class ProductInactive(RuleViolation):
+    code = "product_inactive"
+
+
+class ProductCoveredByConsent(Conflict):
+    code = "product_covered_by_consent"
+
+
+class DuplicateLotNumber(Conflict):
+    code = "duplicate_lot_number"
+
+
+class IllegalLotTransition(Conflict):
+    code = "illegal_lot_transition"
+
+
+class LotNotEditable(Conflict):
+    code = "lot_not_editable"
+
+
+class RecallDateInvalid(RuleViolation):
+    code = "recall_date_invalid"
+
+
+# Stock ledger
+class InsufficientStock(RuleViolation):
+    code = "insufficient_stock"
+
+
+class VialsSignMismatch(RuleViolation):
+    code = "vials_sign_mismatch"
+
+
+class WitnessRequired(RuleViolation):
+    code = "witness_required"
+
+
+class WitnessInvalid(RuleViolation):
+    code = "witness_invalid"
+
+
+class ReasonRequired(RuleViolation):
+    code = "reason_required"
+
+
+class MovementInFuture(RuleViolation):
+    code = "movement_in_future"
+
+
+class AdministeredThroughAdministration(RuleViolation):
+    code = "administered_through_administration"
+
+
+# Administration gates
+class AdministeredInFuture(RuleViolation):
+    code = "administered_in_future"
+
+
+class AdministratorNotActivePractitioner(RuleViolation):
+    code = "administrator_not_active_practitioner"
+
+
+class DoseNotPositive(RuleViolation):
+    code = "dose_not_positive"
+
+
+class VialsNotPositive(RuleViolation):
+    code = "vials_not_positive"
+
+
+class DoseExceedsVials(RuleViolation):
+    code = "dose_exceeds_vials"
+
+
+class RouteNotAllowed(RuleViolation):
+    code = "route_not_allowed"
+
+
+class BodySiteRequired(RuleViolation):
+    code = "body_site_required"
+
+
+class IndicationDetailRequired(RuleViolation):
+    code = "indication_detail_required"
+
+
+class InfusionOnlyIntravenous(RuleViolation):
+    code = "infusion_only_intravenous"
+
+
+class LotNotReleased(RuleViolation):
+    code = "lot_not_released"
+
+
+class LotRecalled(RuleViolation):
+    code = "lot_recalled"
+
+
+class LotExpired(RuleViolation):
+    code = "lot_expired"
+
+
+# Signing, amending, entered-in-error
+class SignaturePasswordInvalid(RuleViolation):
+    code = "signature_password_invalid"
+
+
+class SignerNotClinician(NotPermitted):
+    code = "signer_not_clinician"
+
+
+class SignerNotPerformer(RuleViolation):
+    code = "signer_not_performer"
+
+
+class InfusionTimesRequired(RuleViolation):
+    code = "infusion_times_required"
+
+
+class RecordSigned(Conflict):
+    code = "record_signed"
+
+
+class RecordNotSigned(Conflict):
+    code = "record_not_signed"
+
+
+class RecordEnteredInError(Conflict):
+    code = "record_entered_in_error"
+
+
+class FieldNotCorrectable(RuleViolation):
+    code = "field_not_correctable"
+
+
+class AmendmentChangesNothing(RuleViolation):
+    code = "amendment_changes_nothing"

@@ -1,0 +1,12 @@
+from treatments.models.administrations import Administration, AdministrationAmendment
+from treatments.models.lots import Lot, StockMovement
+from treatments.models.products import Product, validate_routes
+
+__all__ = [
+    "Administration",
+    "AdministrationAmendment",
+    "Lot",
+    "Product",
+    "StockMovement",
+    "validate_routes",
+]

@@ -1,0 +1,337 @@
+import copy
+import functools
+import operator
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from clinic.audit import NoDeleteModel
+from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
+from patients.models import Patient, SignedConsent
+from treatments.digests import canonical_record, sha256_hex
+from treatments.models.lots import Lot
+from treatments.querysets import AdministrationQuerySet
+
+
+def _one_of(conditions: Iterable[models.Q]) -> models.Q:
+    return functools.reduce(operator.or_, conditions)
+
+
+class SignatureMeaning(models.TextChoices):
+    PERFORMED = "performed", "Performed"
+    REVIEWED = "reviewed", "Reviewed"
+
+
+class Administration(NoDeleteModel):
+    """One product lot given to one patient. Draft -> signed; a signed record's
+    row never changes again: corrections are AdministrationAmendment rows laid
+    over it (see `as_amended`), so the original signature stays verifiable."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+    # The clinical content a signature covers (the record's own columns only,
+    # so verifying needs no joins). Status and entered-in-error fields are not
+    # covered: marking a record entered-in-error must not break its signature.
+    DIGEST_FIELDS = (
+        "public_id",
+        "patient_id",
+        "lot_id",
+        "route",
+        "route_snomed",
+        "body_site",
+        "dose_volume_ml",
+        "vials_used",
+        "particle_count",
+        "administered_at",
+        "administered_by_id",
+        "infusion_started_at",
+        "infusion_ended_at",
+        "infusion_rate_ml_per_h",
+        "indication",
+        "indication_detail",
+        "consent_id",
+        "notes",
+        "signed_by_id",
+        "signed_at",
+        "signature_meaning",
+    )
+    DIGEST_SCHEME = "treatments.administration/1"
+    # What a draft edit or an amendment may change. Patient, lot, route,
+    # indication, vials and time decide the gates and the stock: getting one of
+    # those wrong means entered-in-error and a new record.
+    CORRECTABLE_FIELDS = (
+        "body_site",
+        "dose_volume_ml",
+        "infusion_started_at",
+        "infusion_ended_at",
+        "infusion_rate_ml_per_h",
+        "indication_detail",
+        "notes",
+    )
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="administrations"
+    )
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, related_name="administrations"
+    )
+    route = models.CharField(max_length=16, choices=Route.choices)
+    route_snomed = models.CharField("route (SNOMED CT)", max_length=18, editable=False)
+    body_site = models.CharField(max_length=120, blank=True)
+    dose_volume_ml = models.DecimalField(
+        "dose volume (mL)", max_digits=7, decimal_places=2
+    )
+    vials_used = models.PositiveIntegerField()
+    particle_count = models.PositiveBigIntegerField(
+        editable=False, help_text="Lot concentration x dose volume, at recording."
+    )
+    administered_at = models.DateTimeField()
+    administered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    infusion_started_at = models.DateTimeField(null=True, blank=True)
+    infusion_ended_at = models.DateTimeField(null=True, blank=True)
+    infusion_rate_ml_per_h = models.DecimalField(
+        "infusion rate (mL/h)", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    indication = models.CharField(max_length=16, choices=Indication.choices)
+    indication_detail = models.CharField(max_length=200, blank=True)
+    consent = models.ForeignKey(
+        SignedConsent,
+        on_delete=models.PROTECT,
+        related_name="administrations",
+        editable=False,
+        help_text="The signed consent that covered this administration.",
+    )
+    notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signature_meaning = models.CharField(
+        max_length=9, choices=SignatureMeaning.choices, blank=True, editable=False
+    )
+    signature_digest = models.CharField(
+        "SHA-256 digest", max_length=64, blank=True, editable=False
+    )
+    entered_in_error_reason = models.TextField(blank=True, editable=False)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    history = HistoricalRecords()
+
+    objects = AdministrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-administered_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["patient", "administered_at"], name="administration_patient_idx"
+            ),
+            models.Index(
+                fields=["lot", "administered_at"], name="administration_lot_idx"
+            ),
+            models.Index(
+                fields=["-administered_at", "-id"], name="administration_recent_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(dose_volume_ml__gt=0),
+                name="administration_dose_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vials_used__gt=0),
+                name="administration_vials_used_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(particle_count__gt=0),
+                name="administration_particle_count_positive",
+            ),
+            models.CheckConstraint(
+                condition=_one_of(
+                    models.Q(route=route, route_snomed=code)
+                    for route, code in ROUTE_SNOMED.items()
+                ),
+                name="administration_route_snomed_matches",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(route__in=sorted(ROUTES_NEEDING_BODY_SITE))
+                | ~models.Q(body_site=""),
+                name="administration_body_site_where_route_needs_one",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(indication="other")
+                | ~models.Q(indication_detail=""),
+                name="administration_other_indication_described",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(route="intravenous")
+                | models.Q(
+                    infusion_started_at__isnull=True,
+                    infusion_ended_at__isnull=True,
+                    infusion_rate_ml_per_h__isnull=True,
+                ),
+                name="administration_infusion_only_intravenous",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(infusion_ended_at__isnull=True)
+                | models.Q(
+                    infusion_started_at__isnull=False,
+                    infusion_ended_at__gt=models.F("infusion_started_at"),
+                ),
+                name="administration_infusion_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(infusion_rate_ml_per_h__isnull=True)
+                | models.Q(infusion_rate_ml_per_h__gt=0),
+                name="administration_infusion_rate_positive",
+            ),
+            # A signature is complete or absent, and never precedes the act.
+            models.CheckConstraint(
+                condition=models.Q(
+                    signed_by__isnull=True,
+                    signed_at__isnull=True,
+                    signature_meaning="",
+                    signature_digest="",
+                )
+                | (
+                    models.Q(
+                        signed_by__isnull=False,
+                        signed_at__gte=models.F("administered_at"),
+                        signature_meaning__in=["performed", "reviewed"],
+                    )
+                    & ~models.Q(signature_digest="")
+                ),
+                name="administration_signature_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft", signed_at__isnull=True)
+                | models.Q(status="signed", signed_at__isnull=False)
+                | models.Q(status="entered_in_error"),
+                name="administration_status_matches_signature",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status="entered_in_error",
+                        entered_in_error_at__isnull=False,
+                        entered_in_error_by__isnull=False,
+                    )
+                    & ~models.Q(entered_in_error_reason="")
+                )
+                | models.Q(
+                    ~models.Q(status="entered_in_error"),
+                    entered_in_error_at__isnull=True,
+                    entered_in_error_by__isnull=True,
+                    entered_in_error_reason="",
+                ),
+                name="administration_entered_in_error_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot} to {self.patient} at {self.administered_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    def signed_payload(self) -> dict[str, Any]:
+        return canonical_record(self, self.DIGEST_FIELDS, scheme=self.DIGEST_SCHEME)
+
+    def compute_digest(self) -> str:
+        return sha256_hex(self.signed_payload())
+
+    def as_amended(self) -> "Administration":
+        """An unsaved copy with every amendment applied in order, for reading.
+
+        Uses prefetched `amendments` when present; the row itself keeps the
+        values as signed.
+        """
+        amended = copy.copy(self)
+        for amendment in self.amendments.all():
+            for name, (_old, new) in amendment.changes.items():
+                field = self._meta.get_field(name)
+                setattr(amended, field.attname, field.to_python(new))
+        return amended
+
+
+class AdministrationAmendment(NoDeleteModel):
+    """A correction to a signed administration: who, when, why and what changed
+    ({field: [old, new]} in canonical form). Amendments chain their digests:
+    each covers the previous one (or the original signature)."""
+
+    DIGEST_FIELDS = (
+        "administration_id",
+        "amended_by_id",
+        "amended_at",
+        "reason",
+        "changes",
+        "previous_digest",
+    )
+    DIGEST_SCHEME = "treatments.administration_amendment/1"
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.PROTECT, related_name="amendments"
+    )
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField()
+    reason = models.TextField()
+    changes = models.JSONField()
+    previous_digest = models.CharField(max_length=64)
+    digest = models.CharField("SHA-256 digest", max_length=64)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="amendment_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(digest="") & ~models.Q(previous_digest=""),
+                name="amendment_has_digests",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.administration_id} at {self.amended_at:%Y-%m-%d}"
+
+    def signed_payload(self) -> dict[str, Any]:
+        return canonical_record(self, self.DIGEST_FIELDS, scheme=self.DIGEST_SCHEME)
+
+    def compute_digest(self) -> str:
+        return sha256_hex(self.signed_payload())

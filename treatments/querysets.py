@@ -1,0 +1,54 @@
+"""Reusable reads for treatments. Nothing here writes."""
+
+from django.db import models
+from django.db.models.functions import Coalesce
+
+from clinic.audit import NoDeleteQuerySet
+
+
+class LotQuerySet(models.QuerySet):
+    def with_on_hand(self) -> "LotQuerySet":
+        """Annotate `on_hand`: the sum of the lot's ledger (a subquery, so it
+        combines with any other join without double counting)."""
+        movement_model = self.model.movements.field.model
+        total = (
+            movement_model.objects.filter(lot=models.OuterRef("pk"))
+            .order_by()
+            .values("lot")
+            .annotate(total=models.Sum("vials"))
+            .values("total")
+        )
+        return self.annotate(
+            on_hand=Coalesce(
+                models.Subquery(total), 0, output_field=models.IntegerField()
+            )
+        )
+
+
+class StockMovementQuerySet(NoDeleteQuerySet):
+    def on_hand(self, lot_id: int) -> int:
+        total = self.filter(lot_id=lot_id).aggregate(total=models.Sum("vials"))
+        return total["total"] or 0
+
+
+class AdministrationQuerySet(NoDeleteQuerySet):
+    def for_display(self) -> "AdministrationQuerySet":
+        """Everything the API and admin show, in a fixed number of queries."""
+        return self.select_related(
+            "patient",
+            "lot__product",
+            "administered_by",
+            "signed_by",
+            "consent",
+        ).prefetch_related("amendments__amended_by")
+
+    def recall_recipients(self, lot_id: int) -> "AdministrationQuerySet":
+        """Administrations of a lot a recall must reach. Records marked
+        entered-in-error are left out: they say the administration did not
+        happen as recorded, and the corrected record (if any) is listed."""
+        return (
+            self.filter(lot_id=lot_id)
+            .exclude(status="entered_in_error")
+            .select_related("patient")
+            .order_by("administered_at", "id")
+        )
