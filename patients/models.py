@@ -7,6 +7,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.audit import NoDeleteModel
+from patients.querysets import PatientQuerySet, SignedConsentQuerySet
 
 
 class MrnCounter(models.Model):
@@ -66,6 +67,8 @@ class Patient(NoDeleteModel):
         blank=True,
     )
     history = HistoricalRecords()
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name", "mrn"]
@@ -206,6 +209,8 @@ class SignedConsent(NoDeleteModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     history = HistoricalRecords()
+
+    objects = SignedConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_at"]
