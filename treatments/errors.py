@@ -20,7 +20,9 @@ __all__ = [
     "FieldNotCorrectable",
     "IllegalLotTransition",
     "IndicationDetailRequired",
+    "InfusionEndsBeforeStart",
     "InfusionOnlyIntravenous",
+    "InfusionRateNotPositive",
     "InfusionTimesRequired",
     "InsufficientStock",
     "LotExpired",
@@ -137,6 +139,14 @@ class IndicationDetailRequired(RuleViolation):
 
 class InfusionOnlyIntravenous(RuleViolation):
     code = "infusion_only_intravenous"
+
+
+class InfusionEndsBeforeStart(RuleViolation):
+    code = "infusion_ends_before_start"
+
+
+class InfusionRateNotPositive(RuleViolation):
+    code = "infusion_rate_not_positive"
 
 
 class LotNotReleased(RuleViolation):

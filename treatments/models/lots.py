@@ -1,6 +1,9 @@
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -38,13 +41,19 @@ class Lot(models.Model):
     expires_on = models.DateField()
     received_on = models.DateField()
     particles_per_ml = models.PositiveBigIntegerField(
-        "particle concentration (particles/mL)"
+        "particle concentration (particles/mL)", validators=[MinValueValidator(1)]
     )
     modal_size_nm = models.DecimalField(
-        "modal particle size (nm)", max_digits=6, decimal_places=1
+        "modal particle size (nm)",
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
     )
     vial_volume_ml = models.DecimalField(
-        "vial volume (mL)", max_digits=6, decimal_places=2
+        "vial volume (mL)",
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     status = models.CharField(
         max_length=11, choices=Status.choices, default=Status.QUARANTINED
@@ -129,6 +138,21 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.name} lot {self.lot_number}"
+
+    def clean(self) -> None:
+        # Field-keyed messages for what the date constraints guarantee.
+        errors = {}
+        made, expires, received = (
+            self.manufactured_on,
+            self.expires_on,
+            self.received_on,
+        )
+        if made and expires and expires <= made:
+            errors["expires_on"] = ["The expiry date must be after manufacture."]
+        if made and received and received < made:
+            errors["received_on"] = ["A lot cannot be received before manufacture."]
+        if errors:
+            raise ValidationError(errors)
 
     def is_expired(self, *, on: date) -> bool:
         """A lot may be used through its expiry date, not after it."""

@@ -1,0 +1,34 @@
+"""Every write to products, lots, stock and administrations goes through here."""
+
+from treatments.services.administrations import (
+    administration_record,
+    administration_update,
+)
+from treatments.services.lots import (
+    lot_create,
+    lot_recall,
+    lot_release,
+    lot_update,
+)
+from treatments.services.products import product_create, product_update
+from treatments.services.signing import (
+    administration_amend,
+    administration_mark_entered_in_error,
+    administration_sign,
+)
+from treatments.services.stock import stock_move
+
+__all__ = [
+    "administration_amend",
+    "administration_mark_entered_in_error",
+    "administration_record",
+    "administration_sign",
+    "administration_update",
+    "lot_create",
+    "lot_recall",
+    "lot_release",
+    "lot_update",
+    "product_create",
+    "product_update",
+    "stock_move",
+]

@@ -1,0 +1,254 @@
+"""Recording administrations: every gate in one place, and the vials taken from
+stock in the same transaction."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.audit import audited_save
+from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
+from clinic.roles import Role, has_role
+from patients.models import Patient
+from patients.services import consent_find_valid
+from treatments import dosing
+from treatments.errors import (
+    AdministeredInFuture,
+    AdministratorNotActivePractitioner,
+    BodySiteRequired,
+    DoseExceedsVials,
+    DoseNotPositive,
+    FieldNotCorrectable,
+    IndicationDetailRequired,
+    InfusionEndsBeforeStart,
+    InfusionOnlyIntravenous,
+    InfusionRateNotPositive,
+    LotExpired,
+    LotNotReleased,
+    LotRecalled,
+    NoValidConsent,
+    PatientInactive,
+    RecordEnteredInError,
+    RecordSigned,
+    RouteNotAllowed,
+    VialsNotPositive,
+)
+from treatments.models import Administration, Lot, StockMovement
+from treatments.services.lots import lot_lock
+from treatments.services.stock import stock_take
+
+
+def check_clinical_values(values: Any, *, lot: Lot) -> None:
+    """The single-record rules shared by recording, draft edits and amendments:
+    dose, vials, body site, indication detail and infusion fields.
+
+    `values` is an Administration (saved, draft or an amended copy).
+    """
+    if values.dose_volume_ml is None or values.dose_volume_ml <= 0:
+        raise DoseNotPositive.for_field(
+            "dose_volume_ml", "The dose volume must be more than 0 mL."
+        )
+    if values.vials_used is None or values.vials_used <= 0:
+        raise VialsNotPositive.for_field(
+            "vials_used", "At least one vial must be used."
+        )
+    available = dosing.volume_in_vials_ml(
+        vials=values.vials_used, vial_volume_ml=lot.vial_volume_ml
+    )
+    if values.dose_volume_ml > available:
+        raise DoseExceedsVials.for_field(
+            "dose_volume_ml",
+            f"{values.vials_used} vial(s) of {lot.vial_volume_ml} mL hold"
+            f" {available} mL, less than the dose.",
+        )
+    if values.route in ROUTES_NEEDING_BODY_SITE and not values.body_site.strip():
+        raise BodySiteRequired.for_field(
+            "body_site", f"Say where on the body the {values.route} dose went."
+        )
+    if values.indication == Indication.OTHER and not values.indication_detail.strip():
+        raise IndicationDetailRequired.for_field(
+            "indication_detail", "Describe the indication when it is 'other'."
+        )
+    infusion = {
+        "infusion_started_at": values.infusion_started_at,
+        "infusion_ended_at": values.infusion_ended_at,
+        "infusion_rate_ml_per_h": values.infusion_rate_ml_per_h,
+    }
+    given = [name for name, value in infusion.items() if value is not None]
+    if given and values.route != Route.INTRAVENOUS:
+        raise InfusionOnlyIntravenous.for_field(
+            given[0], "Infusion times and rate apply to intravenous doses only."
+        )
+    started, ended = values.infusion_started_at, values.infusion_ended_at
+    if ended is not None and (started is None or ended <= started):
+        raise InfusionEndsBeforeStart.for_field(
+            "infusion_ended_at", "An infusion ends after it starts."
+        )
+    rate = values.infusion_rate_ml_per_h
+    if rate is not None and rate <= 0:
+        raise InfusionRateNotPositive.for_field(
+            "infusion_rate_ml_per_h", "The infusion rate must be more than 0 mL/h."
+        )
+
+
+@transaction.atomic
+def administration_record(
+    *,
+    patient: Patient,
+    lot: Lot,
+    route: str,
+    indication: str,
+    dose_volume_ml: Decimal,
+    vials_used: int,
+    administered_at: datetime,
+    administered_by: Any,
+    actor: Any,
+    body_site: str = "",
+    indication_detail: str = "",
+    infusion_started_at: datetime | None = None,
+    infusion_ended_at: datetime | None = None,
+    infusion_rate_ml_per_h: Decimal | None = None,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Administration:
+    """Record a draft administration and take its vials from the lot, or refuse
+    with the RuleViolation naming the first gate it fails, writing nothing.
+
+    Gates: time not in the future; patient active; administrator an active
+    clinician; dose, vials, body site, indication, infusion values (see
+    check_clinical_values); lot released, not recalled, not expired on the day;
+    route allowed for the product; vials on hand; a valid consent for patient,
+    route, indication and product at that time.
+    """
+    now = now or timezone.now()
+    if administered_at > now:
+        raise AdministeredInFuture.for_field(
+            "administered_at", "An administration cannot be recorded in the future."
+        )
+    # Lock order: patient, then lot. The patient lock keeps a deactivation
+    # out; the lot lock serialises status changes and every take of its vials.
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    lot = lot_lock(lot.pk)
+    if not patient.active:
+        raise PatientInactive.for_field(
+            "patient", "The patient is deactivated and cannot be treated."
+        )
+    if not (administered_by.is_active and has_role(administered_by, Role.CLINICIAN)):
+        raise AdministratorNotActivePractitioner.for_field(
+            "administered_by",
+            "Only an active clinician can be recorded as giving a dose.",
+        )
+    administration = Administration(
+        patient=patient,
+        lot=lot,
+        route=route,
+        route_snomed=ROUTE_SNOMED.get(route, ""),
+        body_site=body_site.strip(),
+        dose_volume_ml=dose_volume_ml,
+        vials_used=vials_used,
+        administered_at=administered_at,
+        administered_by=administered_by,
+        infusion_started_at=infusion_started_at,
+        infusion_ended_at=infusion_ended_at,
+        infusion_rate_ml_per_h=infusion_rate_ml_per_h,
+        indication=indication,
+        indication_detail=indication_detail.strip(),
+        notes=notes,
+        created_by=actor,
+    )
+    check_clinical_values(administration, lot=lot)
+    if lot.status == Lot.Status.RECALLED:
+        raise LotRecalled.for_field("lot", f"Lot {lot.lot_number} has been recalled.")
+    if lot.status != Lot.Status.RELEASED:
+        raise LotNotReleased.for_field(
+            "lot", f"Lot {lot.lot_number} is {lot.status}, not released."
+        )
+    day = timezone.localdate(administered_at)
+    if lot.is_expired(on=day):
+        raise LotExpired.for_field(
+            "lot", f"Lot {lot.lot_number} expired on {lot.expires_on:%Y-%m-%d}."
+        )
+    if not lot.product.allows_route(route):
+        raise RouteNotAllowed.for_field(
+            "route", f"{lot.product.name} may not be given by the {route} route."
+        )
+    stock_take(lot=lot, vials=vials_used, field="vials_used")
+    consent = consent_find_valid(
+        patient=patient,
+        route=route,
+        indication=indication,
+        product=lot.product,
+        at=administered_at,
+    )
+    if consent is None:
+        raise NoValidConsent.for_field(
+            "patient",
+            "The patient has no valid consent for this product, route and"
+            " indication at that time.",
+        )
+    administration.consent = consent
+    administration.particle_count = dosing.particle_count(
+        particles_per_ml=lot.particles_per_ml, dose_volume_ml=dose_volume_ml
+    )
+    administration.full_clean()
+    audited_save(administration, actor=actor)
+    movement = StockMovement(
+        lot=lot,
+        kind=StockMovement.Kind.ADMINISTERED,
+        vials=-vials_used,
+        at=administered_at,
+        by=actor,
+        administration=administration,
+    )
+    movement.full_clean()
+    audited_save(movement, actor=actor)
+    return administration
+
+
+def refuse_unless_draft(administration: Administration) -> None:
+    if administration.status == Administration.Status.SIGNED:
+        raise RecordSigned(
+            "This administration is signed and locked; amend it instead."
+        )
+    if administration.status == Administration.Status.ENTERED_IN_ERROR:
+        raise RecordEnteredInError(
+            "This administration was marked entered-in-error and cannot change."
+        )
+
+
+def refuse_uncorrectable(changes: dict[str, Any]) -> None:
+    for name in changes:
+        if name not in Administration.CORRECTABLE_FIELDS:
+            raise FieldNotCorrectable.for_field(
+                name,
+                "This field decides consent and stock; mark the record"
+                " entered-in-error and record it again.",
+            )
+
+
+@transaction.atomic
+def administration_update(
+    *, administration: Administration, actor: Any, changes: dict[str, Any]
+) -> Administration:
+    """Edit a draft's correctable fields (particle count follows the dose).
+    Raises RecordSigned / RecordEnteredInError (409), FieldNotCorrectable and
+    the clinical-value gates of administration_record."""
+    refuse_uncorrectable(changes)
+    administration = (
+        Administration.objects.select_for_update(of=("self",))
+        .select_related("lot")
+        .get(pk=administration.pk)
+    )
+    refuse_unless_draft(administration)
+    for name, value in changes.items():
+        setattr(administration, name, value)
+    check_clinical_values(administration, lot=administration.lot)
+    administration.particle_count = dosing.particle_count(
+        particles_per_ml=administration.lot.particles_per_ml,
+        dose_volume_ml=administration.dose_volume_ml,
+    )
+    administration.full_clean()
+    audited_save(administration, actor=actor)
+    return administration

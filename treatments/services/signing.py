@@ -1,0 +1,222 @@
+"""Signing, amending and entered-in-error for administrations.
+
+A signature freezes the administration row: its digest covers the clinical
+columns, and nothing changes them again. Amendments are separate rows laid over
+the original (Administration.as_amended), each with a digest chained to the one
+before, so both the original and every correction stay verifiable.
+"""
+
+import copy
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.audit import audited_save
+from clinic.codes import Route
+from clinic.roles import Role, has_role
+from treatments import dosing
+from treatments.digests import canonical_value
+from treatments.errors import (
+    AmendmentChangesNothing,
+    InfusionTimesRequired,
+    ReasonRequired,
+    RecordEnteredInError,
+    RecordNotSigned,
+    SignaturePasswordInvalid,
+    SignerNotClinician,
+    SignerNotPerformer,
+)
+from treatments.models import Administration, AdministrationAmendment
+from treatments.models.administrations import SignatureMeaning
+from treatments.services.administrations import (
+    check_clinical_values,
+    refuse_uncorrectable,
+    refuse_unless_draft,
+)
+
+
+def confirm_signer(*, actor: Any, password: str) -> None:
+    """The signer re-entered their own password and is an active clinician.
+    Raises SignaturePasswordInvalid (400) or SignerNotClinician (403).
+
+    Called before any transaction opens: password hashing is deliberately slow.
+    """
+    if not password or not actor.check_password(password):
+        raise SignaturePasswordInvalid.for_field(
+            "password", "The password does not match the signer's."
+        )
+    if not has_role(actor, Role.CLINICIAN):
+        raise SignerNotClinician("Only an active clinician can sign clinical records.")
+
+
+def _lock(administration: Administration) -> Administration:
+    return (
+        Administration.objects.select_for_update(of=("self",))
+        .select_related("lot")
+        .get(pk=administration.pk)
+    )
+
+
+def administration_sign(
+    *,
+    administration: Administration,
+    actor: Any,
+    password: str,
+    meaning: str,
+    now: datetime | None = None,
+) -> Administration:
+    """Sign a draft: records signer, time, meaning and the SHA-256 digest of the
+    record as signed, and locks it. Raises SignaturePasswordInvalid,
+    SignerNotClinician, SignerNotPerformer (only the administrator attests
+    'performed'), InfusionTimesRequired, RecordSigned/RecordEnteredInError (409).
+    """
+    now = now or timezone.now()
+    confirm_signer(actor=actor, password=password)
+    with transaction.atomic():
+        administration = _lock(administration)
+        refuse_unless_draft(administration)
+        if (
+            meaning == SignatureMeaning.PERFORMED
+            and administration.administered_by_id != actor.pk
+        ):
+            raise SignerNotPerformer.for_field(
+                "meaning",
+                "Only the person who gave the dose can sign it as performed;"
+                " sign as reviewed instead.",
+            )
+        if administration.route == Route.INTRAVENOUS and (
+            administration.infusion_started_at is None
+            or administration.infusion_ended_at is None
+        ):
+            raise InfusionTimesRequired(
+                "An intravenous administration needs its infusion start and end"
+                " before it is signed.",
+                errors={
+                    name: ["Required before signing."]
+                    for name in ("infusion_started_at", "infusion_ended_at")
+                    if getattr(administration, name) is None
+                },
+            )
+        administration.status = Administration.Status.SIGNED
+        administration.signed_by = actor
+        administration.signed_at = now
+        administration.signature_meaning = meaning
+        administration.full_clean()
+        administration.signature_digest = administration.compute_digest()
+        audited_save(administration, actor=actor, reason=f"signed ({meaning})")
+    return administration
+
+
+def _converted(administration: Administration, changes: dict[str, Any]) -> dict:
+    values, errors = {}, {}
+    for name, raw in changes.items():
+        field = administration._meta.get_field(name)
+        try:
+            values[name] = field.clean(raw, administration)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def administration_amend(
+    *,
+    administration: Administration,
+    actor: Any,
+    password: str,
+    reason: str,
+    changes: dict[str, Any],
+    now: datetime | None = None,
+) -> AdministrationAmendment:
+    """Correct a signed administration without touching the signed row: an
+    amendment keeps who, when, why and {field: [old, new]}, with a digest
+    chained to the previous one. Raises SignaturePasswordInvalid,
+    SignerNotClinician, ReasonRequired, FieldNotCorrectable,
+    AmendmentChangesNothing, the clinical-value gates, RecordNotSigned /
+    RecordEnteredInError (409)."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    confirm_signer(actor=actor, password=password)
+    if not reason:
+        raise ReasonRequired.for_field("reason", "Say why the record is amended.")
+    refuse_uncorrectable(changes)
+    with transaction.atomic():
+        administration = _lock(administration)
+        if administration.status == Administration.Status.DRAFT:
+            raise RecordNotSigned(
+                "A draft is edited directly; only signed records are amended."
+            )
+        if administration.status == Administration.Status.ENTERED_IN_ERROR:
+            raise RecordEnteredInError(
+                "This administration was marked entered-in-error and cannot change."
+            )
+        previous = list(administration.amendments.order_by("amended_at", "id"))
+        before = administration.as_amended()
+        after = copy.copy(before)
+        for name, value in _converted(before, changes).items():
+            setattr(after, name, value)
+        check_clinical_values(after, lot=administration.lot)
+        after.particle_count = dosing.particle_count(
+            particles_per_ml=administration.lot.particles_per_ml,
+            dose_volume_ml=after.dose_volume_ml,
+        )
+        diff = {}
+        for name in (*Administration.CORRECTABLE_FIELDS, "particle_count"):
+            field = Administration._meta.get_field(name)
+            old = canonical_value(field, getattr(before, name))
+            new = canonical_value(field, getattr(after, name))
+            if old != new:
+                diff[name] = [old, new]
+        if not diff:
+            raise AmendmentChangesNothing(
+                "The amendment changes nothing.",
+                errors={"changes": ["Give at least one new value."]},
+            )
+        amendment = AdministrationAmendment(
+            administration=administration,
+            amended_by=actor,
+            amended_at=now,
+            reason=reason,
+            changes=diff,
+            previous_digest=(
+                previous[-1].digest if previous else administration.signature_digest
+            ),
+        )
+        amendment.digest = amendment.compute_digest()
+        amendment.full_clean()
+        audited_save(amendment, actor=actor, reason=reason)
+    return amendment
+
+
+@transaction.atomic
+def administration_mark_entered_in_error(
+    *,
+    administration: Administration,
+    actor: Any,
+    reason: str,
+    now: datetime | None = None,
+) -> Administration:
+    """Mark a draft or signed record entered-in-error with a reason; it stays
+    readable and its signature stays verifiable. Raises ReasonRequired,
+    RecordEnteredInError (409). Vials are not put back: a manager reconciles
+    physical stock with a ledger movement."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired.for_field(
+            "reason", "Say why the record was entered in error."
+        )
+    administration = _lock(administration)
+    if administration.status == Administration.Status.ENTERED_IN_ERROR:
+        raise RecordEnteredInError("This record is already marked entered-in-error.")
+    administration.status = Administration.Status.ENTERED_IN_ERROR
+    administration.entered_in_error_reason = reason
+    administration.entered_in_error_at = now
+    administration.entered_in_error_by = actor
+    administration.full_clean()
+    audited_save(administration, actor=actor, reason=f"entered in error: {reason}")
+    return administration
