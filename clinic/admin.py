@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_services import ServiceAdminMixin
 from clinic.models import ApiToken, Location
 from clinic.services.locations import location_create, location_update
 from clinic.services.tokens import token_revoke
@@ -13,23 +14,23 @@ admin.site.site_title = "Clinic"
 
 
 @admin.register(Location)
-class LocationAdmin(SimpleHistoryAdmin):
+class LocationAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "time_zone", "active"]
     list_filter = ["active", "time_zone"]
     search_fields = ["name"]
 
-    def save_model(self, request: Any, obj: Location, form: Any, change: bool) -> None:
-        fields = {f: form.cleaned_data[f] for f in form.changed_data}
-        if change:
-            location_update(location=obj, actor=request.user, **fields)
-        else:
-            saved = location_create(
-                name=obj.name,
-                time_zone=obj.time_zone,
-                address=obj.address,
-                actor=request.user,
+    def save_with_service(self, request: Any, original: Any, form: Any) -> Location:
+        if original is not None:
+            return location_update(
+                location=original, actor=request.user, **form.changed_values()
             )
-            obj.pk = saved.pk
+        data = form.cleaned_data
+        return location_create(
+            name=data["name"],
+            time_zone=data["time_zone"],
+            address=data["address"],
+            actor=request.user,
+        )
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False

@@ -169,7 +169,10 @@ PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_REGION = env_str("PHONENUMBER_DEFAULT_REGION", "US")
 
 # Each app seeds its part of the demo clinic, in dependency order (seed_demo).
-DEMO_SEEDERS = ["clinic.demo.seed_people_and_places"]
+DEMO_SEEDERS = [
+    "clinic.demo.seed_people_and_places",
+    "patients.demo.seed",
+]
 
 LOGGING = {
     "version": 1,

@@ -117,8 +117,8 @@ class ConsentForm(models.Model):
     title = models.CharField(max_length=200)
     version = models.PositiveIntegerField(default=1)
     body = models.TextField("full text")
-    covered_routes = models.JSONField(default=list)
-    covered_indications = models.JSONField(default=list)
+    covered_routes = models.JSONField(default=list, blank=True)
+    covered_indications = models.JSONField(default=list, blank=True)
     # A lazy reference, not an import: the patient consents to named products
     # (and so to their regulatory status); treatments imports patients, not back.
     covered_products = models.ManyToManyField(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clinic.audit import audited_save
 from clinic.errors import Conflict, RuleViolation
+from patients.ages import years_before
 from patients.errors import DuplicatePatient
 from patients.models import MrnCounter, Patient
 from patients.mrn import format_mrn
@@ -41,11 +42,7 @@ def _check_date_of_birth(value: date, *, today: date) -> None:
             "Date of birth cannot be in the future.",
             code="dob_in_future",
         )
-    try:
-        oldest = today.replace(year=today.year - MAX_AGE_YEARS)
-    except ValueError:  # 29 February
-        oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=28)
-    if value < oldest:
+    if value < years_before(today, MAX_AGE_YEARS):
         raise RuleViolation.for_field(
             "date_of_birth",
             f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.",

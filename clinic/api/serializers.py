@@ -1,0 +1,30 @@
+"""Serializer plumbing shared by every app."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+
+class StrictInputMixin:
+    """Refuse keys the serializer does not accept instead of silently dropping
+    them: a client that sends `mrn` or a misspelt field learns it was not applied."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[str]] = {}
+        if isinstance(data, Mapping):
+            fields = self.fields  # type: ignore[attr-defined]
+            for key in data:
+                if key not in fields:
+                    unknown[key] = ["This field is not accepted here."]
+                elif fields[key].read_only:
+                    unknown[key] = ["This field cannot be changed."]
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from exc
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value

@@ -1,0 +1,29 @@
+import django_filters
+from django.db.models import QuerySet
+
+from patients.models import Patient, SignedConsent
+
+
+class PatientFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label="MRN, name fragment, phone or date of birth (YYYY-MM-DD)",
+    )
+
+    class Meta:
+        model = Patient
+        fields = ["active", "sex"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+
+class SignedConsentFilter(django_filters.FilterSet):
+    patient = django_filters.UUIDFilter(field_name="patient__public_id")
+    withdrawn = django_filters.BooleanFilter(
+        field_name="withdrawn_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = SignedConsent
+        fields = ["patient", "form", "withdrawn"]

@@ -1,0 +1,163 @@
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from clinic.api.serializers import StrictInputMixin
+from clinic.codes import Indication, Route
+from patients.models import ConsentForm, Patient, SignedConsent
+
+DEMOGRAPHIC_FIELDS = [
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "allergies",
+]
+# Relevant history is clinical: the front desk neither reads nor writes it.
+CLINICAL_FIELDS = ["history_notes"]
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    """What every staff role sees of a patient."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    phone = serializers.CharField(read_only=True)
+    emergency_contact_phone = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "mrn",
+            *DEMOGRAPHIC_FIELDS,
+            "active",
+            "deactivated_at",
+            "deactivation_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ClinicalPatientSerializer(PatientSerializer):
+    """Clinicians and managers also see the relevant history."""
+
+    class Meta(PatientSerializer.Meta):
+        fields = [*PatientSerializer.Meta.fields, *CLINICAL_FIELDS]
+        read_only_fields = fields
+
+
+class PatientInputSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """Shape of a registration or an edit; the rules live in patients.services."""
+
+    phone = PhoneNumberField(required=False, allow_blank=True)
+    emergency_contact_phone = PhoneNumberField(required=False, allow_blank=True)
+    confirm_distinct = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="Register even though a patient with the same name and date of"
+        " birth exists, because this is a different person.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = [*DEMOGRAPHIC_FIELDS, *CLINICAL_FIELDS, "confirm_distinct"]
+        extra_kwargs = {"sex": {"choices": Patient.Sex.choices}}
+
+
+class ReasonSerializer(StrictInputMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ConsentFormSerializer(serializers.ModelSerializer):
+    covered_routes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Route.choices)
+    )
+    covered_indications = serializers.ListField(
+        child=serializers.ChoiceField(choices=Indication.choices)
+    )
+
+    class Meta:
+        model = ConsentForm
+        fields = [
+            "id",
+            "title",
+            "version",
+            "body",
+            "covered_routes",
+            "covered_indications",
+            "covered_products",
+            "effective_date",
+            "status",
+            "published_at",
+            "created_at",
+        ]
+        read_only_fields = ["id", "version", "status", "published_at", "created_at"]
+
+
+class ConsentFormInputSerializer(StrictInputMixin, ConsentFormSerializer):
+    class Meta(ConsentFormSerializer.Meta):
+        pass
+
+
+class SignedConsentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
+    form_title = serializers.CharField(source="form.title", read_only=True)
+    form_version = serializers.IntegerField(source="form.version", read_only=True)
+    witness_name = serializers.CharField(source="witness.get_full_name", read_only=True)
+
+    class Meta:
+        model = SignedConsent
+        fields = [
+            "id",
+            "patient",
+            "patient_mrn",
+            "form",
+            "form_title",
+            "form_version",
+            "signed_at",
+            "signed_by",
+            "representative_name",
+            "representative_relationship",
+            "witness",
+            "witness_name",
+            "expires_at",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "withdrawn_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SignedConsentInputSerializer(StrictInputMixin, serializers.ModelSerializer):
+    patient = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Patient.objects.all()
+    )
+
+    class Meta:
+        model = SignedConsent
+        fields = [
+            "patient",
+            "form",
+            "signed_at",
+            "signed_by",
+            "representative_name",
+            "representative_relationship",
+            "witness",
+            "expires_at",
+        ]
+
+
+class WithdrawSerializer(ReasonSerializer):
+    at = serializers.DateTimeField(
+        required=False, help_text="When the patient withdrew; defaults to now."
+    )
