@@ -151,7 +151,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One schema name per shared choice set, whichever field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "RouteEnum": "clinic.codes.Route.choices",
+        "IndicationEnum": "clinic.codes.Indication.choices",
+        "SignatureMeaningEnum": "treatments.models.administrations.SignatureMeaning",
+        "StockMovementKindEnum": "treatments.models.lots.StockMovement.Kind",
+    },
     # Swagger UI from the installed sidecar package, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

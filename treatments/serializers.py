@@ -1,0 +1,308 @@
+"""Shapes of treatments input and output. Rules live in treatments.services."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from clinic.api.serializers import StrictInputMixin
+from clinic.codes import Route
+from patients.models import Patient
+from treatments.models import (
+    Administration,
+    AdministrationAmendment,
+    Lot,
+    Product,
+    StockMovement,
+)
+from treatments.models.administrations import SignatureMeaning
+from treatments.services.lots import EDITABLE_FIELDS as LOT_EDITABLE_FIELDS
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    allowed_routes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Route.choices), allow_empty=False
+    )
+    under_ind = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "manufacturer",
+            "source_material",
+            "isolation_method",
+            "allowed_routes",
+            "ind_number",
+            "ind_sponsor",
+            "regulatory_disclosure",
+            "under_ind",
+            "active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "under_ind", "created_at", "updated_at"]
+        validators: list = []  # uniqueness is the service's (duplicate_product)
+
+
+class ProductInputSerializer(StrictInputMixin, ProductSerializer):
+    class Meta(ProductSerializer.Meta):
+        pass
+
+
+class LotSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    on_hand = serializers.IntegerField(
+        read_only=True, help_text="Vials on hand: the sum of the stock ledger."
+    )
+
+    class Meta:
+        model = Lot
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "lot_number",
+            "supplier_code",
+            "manufactured_on",
+            "expires_on",
+            "received_on",
+            "particles_per_ml",
+            "modal_size_nm",
+            "vial_volume_ml",
+            "coa_reference",
+            "status",
+            "released_at",
+            "recalled_on",
+            "recall_reason",
+            "on_hand",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class LotInputSerializer(StrictInputMixin, serializers.ModelSerializer):
+    # The supplier's code is kept byte for byte: it traces back to the donor.
+    supplier_code = serializers.CharField(max_length=200, trim_whitespace=False)
+
+    class Meta:
+        model = Lot
+        fields = ["product", *sorted(LOT_EDITABLE_FIELDS)]
+        validators: list = []  # uniqueness is the service's (duplicate_lot_number)
+
+
+class LotUpdateSerializer(LotInputSerializer):
+    class Meta(LotInputSerializer.Meta):
+        fields = sorted(LOT_EDITABLE_FIELDS)
+
+
+class RecallSerializer(StrictInputMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    date = serializers.DateField(help_text="The date of the recall notice.")
+
+
+class RecipientSerializer(serializers.Serializer):
+    """Exactly what the clinic needs to reach a recipient, no more."""
+
+    patient_name = serializers.CharField(source="patient.full_name")
+    mrn = serializers.CharField(source="patient.mrn")
+    phone = serializers.CharField(source="patient.phone")
+    email = serializers.CharField(source="patient.email")
+    administered_at = serializers.DateTimeField()
+
+
+class StockMovementSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.get_username", read_only=True)
+    witness = serializers.CharField(
+        source="witness.get_username", read_only=True, allow_null=True
+    )
+    administration = serializers.UUIDField(
+        source="administration.public_id", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id",
+            "kind",
+            "vials",
+            "at",
+            "by",
+            "witness",
+            "reason",
+            "administration",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StockMovementInputSerializer(StrictInputMixin, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=StockMovement.Kind.choices)
+    vials = serializers.IntegerField(
+        help_text="Positive adds vials (received, adjusted up), negative takes them."
+    )
+    at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+    witness = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), required=False, allow_null=True
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class LedgerSerializer(serializers.Serializer):
+    on_hand = serializers.IntegerField()
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = StockMovementSerializer(many=True)
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    amended_by = serializers.CharField(source="amended_by.get_username")
+    changes = serializers.DictField(
+        child=serializers.ListField(), help_text="{field: [old, new]}"
+    )
+
+    class Meta:
+        model = AdministrationAmendment
+        fields = ["id", "amended_by", "amended_at", "reason", "changes", "digest"]
+        read_only_fields = fields
+
+
+class AdministrationSerializer(serializers.ModelSerializer):
+    """An administration as it now reads: amendments applied. `as_signed` keeps
+    the values the signature covers wherever an amendment changed them."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id")
+    patient_mrn = serializers.CharField(source="patient.mrn")
+    patient_name = serializers.CharField(source="patient.full_name")
+    lot_number = serializers.CharField(source="lot.lot_number")
+    product = serializers.IntegerField(source="lot.product_id")
+    product_name = serializers.CharField(source="lot.product.name")
+    administered_by = serializers.CharField(source="administered_by.get_username")
+    signed_by = serializers.CharField(source="signed_by.get_username", allow_null=True)
+    consent = serializers.UUIDField(source="consent.public_id")
+    amendments = AmendmentSerializer(many=True)
+    as_signed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Administration
+        fields = [
+            "id",
+            "status",
+            "patient",
+            "patient_mrn",
+            "patient_name",
+            "lot",
+            "lot_number",
+            "product",
+            "product_name",
+            "route",
+            "route_snomed",
+            "body_site",
+            "dose_volume_ml",
+            "vials_used",
+            "particle_count",
+            "administered_at",
+            "administered_by",
+            "infusion_started_at",
+            "infusion_ended_at",
+            "infusion_rate_ml_per_h",
+            "indication",
+            "indication_detail",
+            "consent",
+            "notes",
+            "signed_by",
+            "signed_at",
+            "signature_meaning",
+            "signature_digest",
+            "amendments",
+            "as_signed",
+            "entered_in_error_reason",
+            "entered_in_error_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Administration) -> dict[str, Any]:
+        return super().to_representation(instance.as_amended())
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_as_signed(self, instance: Administration) -> dict[str, Any] | None:
+        """The signed value of each field an amendment changed (None if none):
+        the first amendment touching a field recorded it as its old value."""
+        signed: dict[str, Any] = {}
+        for amendment in instance.amendments.all():
+            for name, (old, _new) in amendment.changes.items():
+                signed.setdefault(name, old)
+        return signed or None
+
+
+class AdministrationInputSerializer(StrictInputMixin, serializers.Serializer):
+    patient = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Patient.objects.all()
+    )
+    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
+    route = serializers.ChoiceField(choices=Route.choices)
+    body_site = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    dose_volume_ml = serializers.DecimalField(max_digits=7, decimal_places=2)
+    vials_used = serializers.IntegerField()
+    administered_at = serializers.DateTimeField()
+    administered_by = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
+        required=False,
+        help_text="The clinician who gave the dose; defaults to the caller.",
+    )
+    infusion_started_at = serializers.DateTimeField(required=False, allow_null=True)
+    infusion_ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    infusion_rate_ml_per_h = serializers.DecimalField(
+        max_digits=7, decimal_places=2, required=False, allow_null=True
+    )
+    indication = serializers.ChoiceField(
+        choices=Administration._meta.get_field("indication").choices
+    )
+    indication_detail = serializers.CharField(
+        required=False, allow_blank=True, max_length=200
+    )
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class CorrectionSerializer(StrictInputMixin, serializers.Serializer):
+    """The fields a draft edit or an amendment may change (all optional)."""
+
+    body_site = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    dose_volume_ml = serializers.DecimalField(
+        max_digits=7, decimal_places=2, required=False
+    )
+    infusion_started_at = serializers.DateTimeField(required=False, allow_null=True)
+    infusion_ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    infusion_rate_ml_per_h = serializers.DecimalField(
+        max_digits=7, decimal_places=2, required=False, allow_null=True
+    )
+    indication_detail = serializers.CharField(
+        required=False, allow_blank=True, max_length=200
+    )
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class SignSerializer(StrictInputMixin, serializers.Serializer):
+    password = serializers.CharField(
+        write_only=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="The signer re-enters their own password.",
+    )
+    meaning = serializers.ChoiceField(choices=SignatureMeaning.choices)
+
+
+class AmendSerializer(StrictInputMixin, serializers.Serializer):
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    reason = serializers.CharField(max_length=2000)
+    changes = CorrectionSerializer()

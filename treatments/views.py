@@ -1,0 +1,295 @@
+from typing import Any
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic.api.history import HistoryMixin
+from clinic.api.pagination import CursorPagination, PageNumberPagination
+from clinic.roles import CLINICAL_ROLES, MANAGERS
+from patients.serializers import ReasonSerializer
+from treatments import services
+from treatments.filters import AdministrationFilter, LotFilter
+from treatments.models import Administration, Lot, Product, StockMovement
+from treatments.serializers import (
+    AdministrationInputSerializer,
+    AdministrationSerializer,
+    AmendSerializer,
+    CorrectionSerializer,
+    LedgerSerializer,
+    LotInputSerializer,
+    LotSerializer,
+    LotUpdateSerializer,
+    ProductInputSerializer,
+    ProductSerializer,
+    RecallSerializer,
+    RecipientSerializer,
+    SignSerializer,
+    StockMovementInputSerializer,
+    StockMovementSerializer,
+)
+
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+class ProductViewSet(
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Biologic products. Clinicians read them; managers manage them."""
+
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+    filterset_fields = ["active", "source_material", "isolation_method"]
+    ordering_fields = ["name", "manufacturer"]
+    ordering = ["name"]
+    role_rules = {
+        "list": CLINICAL_ROLES,
+        "retrieve": CLINICAL_ROLES,
+        "create": MANAGERS,
+        "partial_update": MANAGERS,
+        "history": MANAGERS,
+    }
+
+    @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
+    def create(self, request: Request) -> Response:
+        body = ProductInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        product = services.product_create(actor=request.user, **body.validated_data)
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProductInputSerializer, responses=ProductSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        body = ProductInputSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        product = services.product_update(
+            product=self.get_object(), actor=request.user, **body.validated_data
+        )
+        return Response(ProductSerializer(product).data)
+
+
+class LotViewSet(
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Product lots, their stock ledger, release and recall."""
+
+    queryset = Lot.objects.select_related("product").with_on_hand()
+    serializer_class = LotSerializer
+    filterset_class = LotFilter
+    ordering_fields = ["expires_on", "received_on", "lot_number"]
+    ordering = ["expires_on", "lot_number"]
+    role_rules = {
+        "list": CLINICAL_ROLES,
+        "retrieve": CLINICAL_ROLES,
+        "stock": CLINICAL_ROLES,
+        "create": MANAGERS,
+        "partial_update": MANAGERS,
+        "release": MANAGERS,
+        "recall": MANAGERS,
+        "recipients": MANAGERS,
+        "stock_record": MANAGERS,
+        "history": MANAGERS,
+    }
+
+    def _out(self, lot: Lot, **kwargs: Any) -> Response:
+        fresh = self.get_queryset().get(pk=lot.pk)  # with its on-hand count
+        return Response(LotSerializer(fresh).data, **kwargs)
+
+    @extend_schema(request=LotInputSerializer, responses={201: LotSerializer})
+    def create(self, request: Request) -> Response:
+        body = LotInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lot = services.lot_create(actor=request.user, **body.validated_data)
+        return self._out(lot, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LotUpdateSerializer, responses=LotSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        body = LotUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        lot = services.lot_update(
+            lot=self.get_object(), actor=request.user, **body.validated_data
+        )
+        return self._out(lot)
+
+    @extend_schema(request=None, responses=LotSerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str) -> Response:
+        lot = services.lot_release(lot=self.get_object(), actor=request.user)
+        return self._out(lot)
+
+    @extend_schema(request=RecallSerializer, responses=LotSerializer)
+    @action(detail=True, methods=["post"])
+    def recall(self, request: Request, pk: str) -> Response:
+        body = RecallSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lot = services.lot_recall(
+            lot=self.get_object(),
+            actor=request.user,
+            reason=body.validated_data["reason"],
+            recalled_on=body.validated_data["date"],
+        )
+        return self._out(lot)
+
+    @extend_schema(
+        summary="Everyone who received this lot, with contact details",
+        responses=RecipientSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def recipients(self, request: Request, pk: str) -> Response:
+        lot = self.get_object()
+        paginator = PageNumberPagination()
+        rows = paginator.paginate_queryset(
+            Administration.objects.recall_recipients(lot.pk), request, view=self
+        )
+        return paginator.get_paginated_response(
+            RecipientSerializer(rows, many=True).data
+        )
+
+    @extend_schema(
+        summary="The lot's stock ledger (oldest first) and vials on hand",
+        responses=LedgerSerializer,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def stock(self, request: Request, pk: str) -> Response:
+        lot = self.get_object()
+        paginator = PageNumberPagination()
+        rows = paginator.paginate_queryset(
+            StockMovement.objects.filter(lot=lot).select_related(
+                "by", "witness", "administration"
+            ),
+            request,
+            view=self,
+        )
+        response = paginator.get_paginated_response(
+            StockMovementSerializer(rows, many=True).data
+        )
+        response.data = {"on_hand": lot.on_hand, **response.data}
+        return response
+
+    @extend_schema(
+        summary="Record a stock movement (received, wasted, destroyed, returned,"
+        " adjusted)",
+        request=StockMovementInputSerializer,
+        responses={201: StockMovementSerializer},
+    )
+    @stock.mapping.post
+    def stock_record(self, request: Request, pk: str) -> Response:
+        body = StockMovementInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        movement = services.stock_move(
+            lot=self.get_object(), actor=request.user, **body.validated_data
+        )
+        return Response(
+            StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AdministrationCursorPagination(CursorPagination):
+    ordering = ("-administered_at", "-id")
+
+
+class AdministrationViewSet(
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Treatment sessions: recorded as drafts, signed, then only amended or
+    marked entered-in-error."""
+
+    queryset = Administration.objects.for_display()
+    serializer_class = AdministrationSerializer
+    lookup_field = "public_id"
+    lookup_value_regex = UUID_PATTERN
+    filterset_class = AdministrationFilter
+    filter_backends = [DjangoFilterBackend]  # the cursor fixes the ordering
+    pagination_class = AdministrationCursorPagination
+    role_rules = {
+        "list": CLINICAL_ROLES,
+        "retrieve": CLINICAL_ROLES,
+        "create": CLINICAL_ROLES,
+        "partial_update": CLINICAL_ROLES,
+        "sign": CLINICAL_ROLES,
+        "amend": CLINICAL_ROLES,
+        "entered_in_error": CLINICAL_ROLES,
+        "history": MANAGERS,
+    }
+
+    def _out(self, administration: Administration, **kwargs: Any) -> Response:
+        fresh = self.get_queryset().get(pk=administration.pk)
+        return Response(AdministrationSerializer(fresh).data, **kwargs)
+
+    @extend_schema(
+        request=AdministrationInputSerializer,
+        responses={201: AdministrationSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        body = AdministrationInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        administered_by = data.pop("administered_by", request.user)
+        administration = services.administration_record(
+            actor=request.user, administered_by=administered_by, **data
+        )
+        return self._out(administration, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CorrectionSerializer, responses=AdministrationSerializer)
+    def partial_update(self, request: Request, public_id: str) -> Response:
+        body = CorrectionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        administration = services.administration_update(
+            administration=self.get_object(),
+            actor=request.user,
+            changes=dict(body.validated_data),
+        )
+        return self._out(administration)
+
+    @extend_schema(request=SignSerializer, responses=AdministrationSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, public_id: str) -> Response:
+        body = SignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        administration = services.administration_sign(
+            administration=self.get_object(),
+            actor=request.user,
+            password=body.validated_data["password"],
+            meaning=body.validated_data["meaning"],
+        )
+        return self._out(administration)
+
+    @extend_schema(request=AmendSerializer, responses={201: AdministrationSerializer})
+    @action(detail=True, methods=["post"])
+    def amend(self, request: Request, public_id: str) -> Response:
+        body = AmendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        administration = self.get_object()
+        services.administration_amend(
+            administration=administration,
+            actor=request.user,
+            password=body.validated_data["password"],
+            reason=body.validated_data["reason"],
+            changes=dict(body.validated_data["changes"]),
+        )
+        return self._out(administration, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=AdministrationSerializer)
+    @action(detail=True, methods=["post"], url_path="entered-in-error")
+    def entered_in_error(self, request: Request, public_id: str) -> Response:
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        administration = services.administration_mark_entered_in_error(
+            administration=self.get_object(),
+            actor=request.user,
+            reason=body.validated_data["reason"],
+        )
+        return self._out(administration)
