@@ -104,8 +104,8 @@ def administration_sign(
         administration.signed_by = actor
         administration.signed_at = now
         administration.signature_meaning = meaning
-        administration.full_clean()
         administration.signature_digest = administration.compute_digest()
+        administration.full_clean()
         audited_save(administration, actor=actor, reason=f"signed ({meaning})")
     return administration
 

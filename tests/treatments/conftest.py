@@ -1,0 +1,42 @@
+"""A ready treatment room: a released lot with stock, a consenting patient,
+and `record(**overrides)` calling the real service with sensible defaults."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from clinic.codes import Indication, Route
+from tests.factories.treatments import LotFactory, consented_patient
+from treatments.services import administration_record
+
+
+@pytest.fixture
+def lot(db):
+    return LotFactory(vials=10)
+
+
+@pytest.fixture
+def patient(lot):
+    return consented_patient(product=lot.product)
+
+
+@pytest.fixture
+def record(lot, patient, clinician):
+    def _record(**overrides):
+        values = {
+            "patient": patient,
+            "lot": lot,
+            "route": Route.INTRANASAL,
+            "indication": Indication.TISSUE_REPAIR,
+            "dose_volume_ml": Decimal("1.50"),
+            "vials_used": 1,
+            "administered_at": timezone.now() - dt.timedelta(hours=1),
+            "administered_by": clinician,
+            "actor": clinician,
+        }
+        values.update(overrides)
+        return administration_record(**values)
+
+    return _record
