@@ -12,6 +12,13 @@ from tests.factories.treatments import LotFactory, consented_patient
 from treatments.services import administration_record
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Signing re-checks passwords many times here; the real hasher's cost is
+    deliberate in production and pure waiting in tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def lot(db):
     return LotFactory(vials=10)
