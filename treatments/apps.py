@@ -1,7 +1,33 @@
 from django.apps import AppConfig
 
+_READ = [
+    "treatments.view_product",
+    "treatments.view_lot",
+    "treatments.view_stockmovement",
+    "treatments.view_administration",
+    "treatments.view_administrationamendment",
+]
+
 
 class TreatmentsConfig(AppConfig):
     name = "treatments"
     verbose_name = "Treatments"
-    role_permissions: dict[str, list[str]] = {}
+    # Admin permissions per role (the API checks roles itself). Front desk sees
+    # nothing here; nobody may delete.
+    role_permissions: dict[str, list[str]] = {
+        "clinician": [
+            *_READ,
+            "treatments.add_administration",
+            "treatments.change_administration",
+        ],
+        "manager": [
+            *_READ,
+            "treatments.add_administration",
+            "treatments.change_administration",
+            "treatments.add_product",
+            "treatments.change_product",
+            "treatments.add_lot",
+            "treatments.change_lot",
+            "treatments.add_stockmovement",
+        ],
+    }
