@@ -177,7 +177,10 @@ PHONENUMBER_DEFAULT_REGION = env_str("PHONENUMBER_DEFAULT_REGION", "US")
 # Each app seeds its part of the demo clinic, in dependency order (seed_demo).
 DEMO_SEEDERS = [
     "clinic.demo.seed_people_and_places",
+    # Products before patients, so the demo consent form can name them.
+    "treatments.demo.seed_products",
     "patients.demo.seed",
+    "treatments.demo.seed",
 ]
 
 LOGGING = {

@@ -1,0 +1,48 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from clinic.demo import seed_people_and_places
+from treatments import demo
+from treatments.models import Administration, Lot, Product, StockMovement
+from treatments.verification import signature_mismatches
+
+
+def _counts():
+    return (
+        Product.objects.count(),
+        Lot.objects.count(),
+        StockMovement.objects.count(),
+        Administration.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_demo_has_products_lots_stock_and_signed_administrations():
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+
+    assert _counts() == first
+    assert first[0] == 3
+    today = timezone.localdate()
+    lots = list(Lot.objects.with_on_hand())
+    assert sum(lot.is_expired(on=today) for lot in lots) == 1
+    assert [lot.status for lot in lots].count("quarantined") == 1
+    assert all(lot.on_hand > 0 for lot in lots)
+    signed = Administration.objects.filter(status="signed")
+    assert signed.count() == demo.ADMINISTRATIONS
+    assert list(signature_mismatches()) == []
+
+
+@pytest.mark.django_db
+def test_demo_without_patients_seeds_stock_and_no_administrations():
+    messages = []
+    seed_people_and_places(say=messages.append)
+
+    demo.seed(say=messages.append)
+    demo.seed(say=messages.append)
+
+    assert _counts()[:2] == (3, 5)
+    assert not Administration.objects.exists()
+    assert "no patient has consented" in messages[-1]
