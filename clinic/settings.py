@@ -161,6 +161,9 @@ SPECTACULAR_SETTINGS = {
 # Expiring API tokens for programs (front-desk tools); see clinic.api.authentication.
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", default=12, minimum=1))
 
+# How long a create's Idempotency-Key is remembered (clinic.api.concurrency).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24, minimum=1)
+
 # History is readable in the admin but never editable or revertible there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
