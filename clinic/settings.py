@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "clinic.api.middleware.NoStoreApiMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
