@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "phonenumber_field",
+    "axes",
     "clinic",
     "patients",
     "treatments",
@@ -55,6 +56,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "clinic.api.middleware.NoStoreApiMiddleware",
+    # Last: turns a locked-out login (admin or API token) into a 429.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -138,6 +147,9 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("LOGIN_THROTTLE_RATE", "20/minute"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -166,6 +178,21 @@ SPECTACULAR_SETTINGS = {
 
 # Expiring API tokens for programs (front-desk tools); see clinic.api.authentication.
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", default=12, minimum=1))
+
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one
+# username, even the right password is refused for the cool-off.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# By username, not address: a clinic's staff share one address behind NAT, and
+# five typos by one person must not lock out the front desk. Per-address abuse
+# of the token endpoint is throttled (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clinic.api.fallback_views.locked_out"
+
+# How long a create's Idempotency-Key is remembered (clinic.api.concurrency).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24, minimum=1)
 
 # History is readable in the admin but never editable or revertible there.
 SIMPLE_HISTORY_REVERT_DISABLED = True

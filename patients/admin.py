@@ -12,6 +12,7 @@ from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
 from clinic.codes import Indication, Route
 from clinic.errors import DomainError
+from clinic.roles import Role, has_role
 from patients import services
 from patients.ages import years_before
 from patients.models import ConsentForm, Patient, SignedConsent
@@ -105,6 +106,10 @@ class PatientAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
             ),
         ),
     ]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Relevant history is clinical; the front desk does not see it.
+        return [] if has_role(request.user, Role.CLINICIAN) else ["history_notes"]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str

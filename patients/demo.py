@@ -12,24 +12,25 @@ from clinic.demo import demo_user
 from patients import services
 from patients.models import ConsentForm, Patient
 
+# Given name and administrative sex, so the demo reads true.
 GIVEN = [
-    "José",
-    "Zoë",
-    "Amelia",
-    "Liam",
-    "Noah",
-    "Olivia",
-    "Mateo",
-    "Aisha",
-    "Hiroshi",
-    "Siobhán",
-    "Ravi",
-    "Chloé",
-    "Lukas",
-    "Fatima",
-    "Ethan",
-    "Ingrid",
-    "Diego",
+    ("José", "male"),
+    ("Zoë", "female"),
+    ("Amelia", "female"),
+    ("Liam", "male"),
+    ("Noah", "male"),
+    ("Olivia", "female"),
+    ("Mateo", "male"),
+    ("Aisha", "female"),
+    ("Hiroshi", "male"),
+    ("Siobhán", "female"),
+    ("Ravi", "male"),
+    ("Chloé", "female"),
+    ("Lukas", "male"),
+    ("Fatima", "female"),
+    ("Alex", "unknown"),
+    ("Ingrid", "female"),
+    ("Sam", "other"),
 ]
 FAMILY = [
     "Núñez",
@@ -88,7 +89,7 @@ def seed(*, say: Callable[[str], None]) -> None:
     form = _consent_form(manager)
     now = timezone.now()
     names = list(islice(zip(cycle(GIVEN), cycle(FAMILY), strict=False), PATIENT_COUNT))
-    for index, (given, family) in enumerate(names):
+    for index, ((given, sex), family) in enumerate(names):
         dob = dt.date(1950 + (index * 7) % 50, 1 + index % 12, 1 + (index * 3) % 28)
         if Patient.objects.filter(
             given_name=given, family_name=family, date_of_birth=dob
@@ -99,7 +100,7 @@ def seed(*, say: Callable[[str], None]) -> None:
             given_name=given,
             family_name=family,
             date_of_birth=dob,
-            sex=[Patient.Sex.FEMALE, Patient.Sex.MALE][index % 2],
+            sex=sex,
             phone=f"+1212555{1000 + index:04d}",
             email=f"patient{index}@example.test",
             address=f"{10 + index} Demo Street, New York, NY",

@@ -55,6 +55,16 @@ class ClinicalPatientSerializer(PatientSerializer):
 class PatientInputSerializer(StrictInputMixin, serializers.ModelSerializer):
     """Shape of a registration or an edit; the rules live in patients.services."""
 
+    immutable_fields = (
+        "id",
+        "mrn",
+        "active",
+        "deactivated_at",
+        "deactivation_reason",
+        "created_at",
+        "updated_at",
+    )
+
     phone = PhoneNumberField(required=False, allow_blank=True)
     emergency_contact_phone = PhoneNumberField(required=False, allow_blank=True)
     confirm_distinct = serializers.BooleanField(

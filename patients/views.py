@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.concurrency import ETagMixin, idempotent
 from clinic.api.history import HistoryMixin
 from clinic.errors import NotPermitted
 from clinic.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role, has_role
@@ -49,7 +50,7 @@ def _refuse_fields_beyond_role(data: dict[str, Any], user: Any) -> None:
         )
 
 
-class PatientViewSet(HistoryMixin, viewsets.GenericViewSet):
+class PatientViewSet(ETagMixin, HistoryMixin, viewsets.GenericViewSet):
     """Patients are registered, found, edited and deactivated; never deleted."""
 
     queryset = Patient.objects.all()
@@ -92,6 +93,7 @@ class PatientViewSet(HistoryMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=PatientInputSerializer, responses={201: ClinicalPatientSerializer}
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         body = PatientInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -140,6 +142,7 @@ class PatientViewSet(HistoryMixin, viewsets.GenericViewSet):
 
 
 class ConsentFormViewSet(
+    ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -201,6 +204,7 @@ class ConsentFormViewSet(
 
 
 class SignedConsentViewSet(
+    ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -226,6 +230,7 @@ class SignedConsentViewSet(
     @extend_schema(
         request=SignedConsentInputSerializer, responses={201: SignedConsentSerializer}
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         body = SignedConsentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)

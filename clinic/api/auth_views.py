@@ -1,9 +1,11 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from clinic.api.permissions import AUTHENTICATED, PUBLIC
@@ -27,6 +29,13 @@ class TokenView(APIView):
     token the request is made with."""
 
     role_rules = {"post": PUBLIC, "delete": AUTHENTICATED}
+    throttle_scope = "login"
+
+    def get_throttles(self):  # type: ignore[no-untyped-def]
+        # Logins are throttled per client address; revoking is not.
+        if self.request is not None and self.request.method == "POST":
+            return [ScopedRateThrottle()]
+        return []
 
     def get_authenticators(self):  # type: ignore[no-untyped-def]
         # Logging in must not trip over a stale token or session in the request.
@@ -52,6 +61,9 @@ class TokenView(APIView):
                 "Unknown username or wrong password.", code="invalid_credentials"
             )
         token, raw_key = token_issue(user=user, now=timezone.now(), name="api")
+        # Same signal as a session login: records last_login and lets the
+        # lockout counter (django-axes) reset on success.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response(
             TokenSerializer({"token": raw_key, "expires_at": token.expires_at}).data,
             status=status.HTTP_201_CREATED,

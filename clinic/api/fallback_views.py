@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from clinic.api.exceptions import error_body
 
@@ -29,3 +30,22 @@ def permission_denied(
     return JsonResponse(
         error_body("permission_denied", "You may not do this."), status=403
     )
+
+
+def locked_out(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes lockout answer for the admin and the token endpoint."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    detail = (
+        "Too many failed logins for this username; try again in"
+        f" {seconds // 60} minutes."
+    )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            error_body("login_locked", detail), status=429
+        )
+    else:
+        response = HttpResponse(detail, status=429, content_type="text/plain")
+    response["Retry-After"] = str(seconds)
+    return response

@@ -8,17 +8,25 @@ from rest_framework import serializers
 
 class StrictInputMixin:
     """Refuse keys the serializer does not accept instead of silently dropping
-    them: a client that sends `mrn` or a misspelt field learns it was not applied."""
+    them: a client that sends `mrn` or a misspelt field learns it was not applied.
+
+    `immutable_fields` names output fields that exist but are never written,
+    so the error says so rather than calling them unknown.
+    """
+
+    immutable_fields: tuple[str, ...] = ()
 
     def to_internal_value(self, data: Any) -> Any:
         unknown: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
             fields = self.fields  # type: ignore[attr-defined]
             for key in data:
-                if key not in fields:
-                    unknown[key] = ["This field is not accepted here."]
-                elif fields[key].read_only:
+                if key in self.immutable_fields or (
+                    key in fields and fields[key].read_only
+                ):
                     unknown[key] = ["This field cannot be changed."]
+                elif key not in fields:
+                    unknown[key] = ["This field is not accepted here."]
         try:
             value = super().to_internal_value(data)  # type: ignore[misc]
         except serializers.ValidationError as exc:

@@ -168,3 +168,10 @@ def test_unexpected_error_in_plain_django_view_is_generic_json_500():
 
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
+
+
+@pytest.mark.django_db
+def test_api_responses_are_never_cached(front_desk_client):
+    response = front_desk_client.get("/api/v1/patients/")
+
+    assert response["Cache-Control"] == "no-store"

@@ -1,0 +1,179 @@
+"""Lost updates and retries, for every viewset that mixes these in.
+
+- ETagMixin: detail responses carry an ETag (a hash of the representation);
+  an update or action sent with a stale If-Match is refused with 412. Without
+  If-Match the update proceeds (last write wins), as documented in the README.
+- @idempotent on a viewset's create: a create sent with an Idempotency-Key is
+  done once per user and key; a retry gets the first response back, the same
+  key with another body is 422.
+"""
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic.errors import RuleViolation
+from clinic.models import IdempotencyRecord
+
+ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Response])
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _canonical(data: Any) -> bytes:
+    if hasattr(data, "lists"):  # QueryDict from a form post
+        data = dict(data.lists())
+    return json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder).encode()
+
+
+def etag_for(data: Any) -> str:
+    return '"' + hashlib.sha256(_canonical(data)).hexdigest()[:40] + '"'
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The record changed since you read it (If-Match does not match its ETag);"
+        " fetch it again and reapply your change."
+    )
+    default_code = "precondition_failed"
+
+
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was already used with a different request."
+    default_code = "idempotency_key_reused"
+
+
+class ETagMixin:
+    """Add to a viewset. `etag_data(obj)` must give the same representation a
+    GET returns; by default it is `get_serializer(obj).data`."""
+
+    request: Request
+
+    def etag_data(self, obj: Any) -> Any:
+        return self.get_serializer(obj).data  # type: ignore[attr-defined]
+
+    def _if_match(self) -> list[str] | None:
+        header = self.request.headers.get("If-Match")
+        if header is None or self.request.method not in UNSAFE_METHODS:
+            return None
+        return [tag.strip().removeprefix("W/") for tag in header.split(",")]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.method in UNSAFE_METHODS and request.headers.get("If-Match"):
+            # The row is locked from the ETag check to the end of the request,
+            # so no other write can slip in between.
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_object(self) -> Any:
+        obj = super().get_object()  # type: ignore[misc]
+        expected = self._if_match()
+        if expected is not None and "*" not in expected:
+            obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+            if etag_for(self.etag_data(obj)) not in expected:
+                raise PreconditionFailed()
+        return obj
+
+    def finalize_response(
+        self, request: Request, response: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        is_detail = (
+            self.kwargs.get(self.lookup_field) is not None
+            or response.status_code == 201
+        )  # type: ignore[attr-defined]
+        if (
+            is_detail
+            and response.status_code in (200, 201)
+            and isinstance(getattr(response, "data", None), dict)
+            and "id" in response.data
+            and getattr(self, "action", None) != "history"
+        ):
+            response["ETag"] = etag_for(response.data)
+        return response
+
+
+class _Unremembered(Exception):
+    """Rolls back the claimed key when the create did not succeed."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def idempotent(view_method: ViewMethod) -> ViewMethod:
+    """Decorate a viewset's `create` so it honours an Idempotency-Key header."""
+
+    @functools.wraps(view_method)
+    def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view_method(view, request, *args, **kwargs)
+        if not 1 <= len(key) <= 255:
+            raise RuleViolation.for_field(
+                "Idempotency-Key",
+                "Use 1 to 255 characters.",
+                code="invalid_idempotency_key",
+            )
+        fingerprint = hashlib.sha256(
+            request.method.encode() + request.path.encode() + _canonical(request.data)
+        ).hexdigest()
+        replay = _replay(request.user, key, fingerprint)
+        if replay is not None:
+            return replay
+        try:
+            with transaction.atomic():
+                # Claim the key first: a concurrent request with the same key
+                # blocks on this row and, once the first commits, replays it.
+                record = IdempotencyRecord.objects.create(
+                    user=request.user,
+                    key=key,
+                    fingerprint=fingerprint,
+                    status_code=0,
+                    response_body={},
+                    created_at=timezone.now(),
+                )
+                response = view_method(view, request, *args, **kwargs)
+                if not 200 <= response.status_code < 300:
+                    raise _Unremembered(response)
+                record.status_code = response.status_code
+                record.response_body = json.loads(_canonical(response.data))
+                record.save(update_fields=["status_code", "response_body"])
+        except _Unremembered as refused:
+            return refused.response
+        except IntegrityError:
+            replay = _replay(request.user, key, fingerprint)
+            if replay is None:
+                raise
+            return replay
+        return response
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _replay(user: Any, key: str, fingerprint: str) -> Response | None:
+    ttl = timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if record is None:
+        return None
+    if record.created_at < timezone.now() - ttl:
+        record.delete()
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    response = Response(record.response_body, status=record.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
