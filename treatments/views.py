@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.concurrency import ETagMixin, idempotent
 from clinic.api.history import HistoryMixin
 from clinic.api.pagination import CursorPagination, PageNumberPagination
 from clinic.roles import CLINICAL_ROLES, MANAGERS
@@ -36,6 +37,7 @@ UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
 
 class ProductViewSet(
+    ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -57,6 +59,7 @@ class ProductViewSet(
     }
 
     @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
+    @idempotent
     def create(self, request: Request) -> Response:
         body = ProductInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -74,6 +77,7 @@ class ProductViewSet(
 
 
 class LotViewSet(
+    ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -100,10 +104,14 @@ class LotViewSet(
     }
 
     def _out(self, lot: Lot, **kwargs: Any) -> Response:
-        fresh = self.get_queryset().get(pk=lot.pk)  # with its on-hand count
-        return Response(LotSerializer(fresh).data, **kwargs)
+        return Response(self.etag_data(lot), **kwargs)
+
+    def etag_data(self, obj: Lot) -> Any:
+        fresh = self.get_queryset().get(pk=obj.pk)  # with its on-hand count
+        return LotSerializer(fresh).data
 
     @extend_schema(request=LotInputSerializer, responses={201: LotSerializer})
+    @idempotent
     def create(self, request: Request) -> Response:
         body = LotInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -183,6 +191,7 @@ class LotViewSet(
         responses={201: StockMovementSerializer},
     )
     @stock.mapping.post
+    @idempotent  # a retried "received 10" must not receive 20
     def stock_record(self, request: Request, pk: str) -> Response:
         body = StockMovementInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -199,6 +208,7 @@ class AdministrationCursorPagination(CursorPagination):
 
 
 class AdministrationViewSet(
+    ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -233,6 +243,7 @@ class AdministrationViewSet(
         request=AdministrationInputSerializer,
         responses={201: AdministrationSerializer},
     )
+    @idempotent  # a retried recording must not take the vials twice
     def create(self, request: Request) -> Response:
         body = AdministrationInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -324,3 +324,49 @@ def test_list_query_count_does_not_grow_with_page_size(
         response = clinician_client.get(URL, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
+
+
+def test_retried_recording_with_the_same_key_takes_the_vials_once(
+    clinician_client, lot, patient
+):
+    payload = _payload(lot, patient)
+
+    first = clinician_client.post(
+        URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="adm-0001"
+    )
+    retry = clinician_client.post(
+        URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="adm-0001"
+    )
+
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["id"] == first.json()["id"]
+    assert Administration.objects.count() == 1
+    assert StockMovement.objects.on_hand(lot.pk) == 9
+
+
+def test_signing_a_record_that_changed_since_it_was_read_is_412(
+    clinician_client, record
+):
+    administration = record()
+    stale = clinician_client.get(_url(administration))["ETag"]
+    clinician_client.patch(_url(administration), {"notes": "Edited"}, format="json")
+
+    response = clinician_client.post(
+        _url(administration, "sign"),
+        {"password": DEFAULT_PASSWORD, "meaning": "performed"},
+        format="json",
+        HTTP_IF_MATCH=stale,
+    )
+
+    assert response.status_code == 412
+    administration.refresh_from_db()
+    assert administration.status == "draft"
+    current = clinician_client.get(_url(administration))["ETag"]
+    signed = clinician_client.post(
+        _url(administration, "sign"),
+        {"password": DEFAULT_PASSWORD, "meaning": "performed"},
+        format="json",
+        HTTP_IF_MATCH=current,
+    )
+    assert signed.status_code == 200

@@ -248,3 +248,46 @@ def test_lot_list_query_count_does_not_grow(
 
     assert len(response.json()["results"]) == page_size
     assert {row["on_hand"] for row in response.json()["results"]} == {3}
+
+
+@pytest.mark.django_db
+def test_retried_receipt_with_the_same_key_is_recorded_once(manager_client):
+    lot = LotFactory(vials=4)
+    url = f"{URL}{lot.pk}/stock/"
+
+    for _ in range(2):
+        response = manager_client.post(
+            url,
+            {"kind": "received", "vials": 10},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="delivery-2611-07",
+        )
+        assert response.status_code == 201
+
+    assert StockMovement.objects.on_hand(lot.pk) == 14
+
+
+@pytest.mark.django_db
+def test_lot_update_with_stale_etag_is_412(manager_client):
+    lot = LotFactory(status="quarantined")
+    stale = manager_client.get(f"{URL}{lot.pk}/")["ETag"]
+    manager_client.patch(f"{URL}{lot.pk}/", {"coa_reference": "COA-1"}, format="json")
+
+    response = manager_client.patch(
+        f"{URL}{lot.pk}/",
+        {"coa_reference": "COA-2"},
+        format="json",
+        HTTP_IF_MATCH=stale,
+    )
+
+    assert response.status_code == 412
+    lot.refresh_from_db()
+    assert lot.coa_reference == "COA-1"
+    current = manager_client.get(f"{URL}{lot.pk}/")["ETag"]
+    applied = manager_client.patch(
+        f"{URL}{lot.pk}/",
+        {"coa_reference": "COA-2"},
+        format="json",
+        HTTP_IF_MATCH=current,
+    )
+    assert applied.status_code == 200
