@@ -3,12 +3,13 @@ one practitioner working weekdays 09:00-17:00 there, consult rooms, a
 30-minute consultation. Times are fixed: the week of Monday 2026-03-02."""
 
 import datetime as dt
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from clinic.models import Room
+from clinic.models import Appointment, AppointmentStatusChange, Room
 from clinic.services.appointments import appointment_book
 from tests.factories.clinic import (
     AppointmentTypeFactory,
@@ -29,6 +30,23 @@ def at(day: dt.date, hhmm: str, tz: ZoneInfo = NEW_YORK) -> dt.datetime:
     """An aware instant from a local wall-clock time."""
     hours, minutes = map(int, hhmm.split(":"))
     return dt.datetime.combine(day, dt.time(hours, minutes), tzinfo=tz)
+
+
+@contextmanager
+def nothing_written():
+    """Wrap a refused call: no appointment, status-change or history row may
+    appear (an update that was refused leaves no history entry either)."""
+
+    def counts() -> tuple[int, int, int]:
+        return (
+            Appointment.objects.count(),
+            AppointmentStatusChange.objects.count(),
+            Appointment.history.count(),
+        )
+
+    before = counts()
+    yield
+    assert counts() == before, "a refused call wrote rows"
 
 
 @pytest.fixture
