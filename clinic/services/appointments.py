@@ -9,7 +9,7 @@ PostgreSQL, exclusion constraints (migration 0004) also hold room and patient
 exclusivity, so even a write that skipped this module could not double-book.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -77,6 +77,7 @@ def appointment_book(
     another location, practitioner not at the location, outside working hours
     (managers may override with a reason)."""
     now = now or timezone.now()
+    starts_at = _utc(starts_at)
     with transaction.atomic():
         practitioner, room, patient = _lock(practitioner, room, patient)
         appointment = Appointment(
@@ -85,7 +86,7 @@ def appointment_book(
             room=room,
             type=type,
             starts_at=starts_at,
-            ends_at=ends_at or starts_at + type.default_duration,
+            ends_at=_utc(ends_at) if ends_at else starts_at + type.default_duration,
             notes=notes,
             override_reason=override_reason.strip(),
             created_by=actor,
@@ -109,6 +110,9 @@ def appointment_move(
     allowed = {*SCHEDULING_FIELDS, "notes", "override_reason"}
     if set(changes) - allowed:
         raise TypeError(f"appointment_move() cannot change {set(changes) - allowed}")
+    for field in ("starts_at", "ends_at"):
+        if field in changes:
+            changes[field] = _utc(changes[field])
     with transaction.atomic():
         # The appointment first, then its resources: the same order as booking.
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -153,6 +157,14 @@ def _apply_move(current: Appointment, changes: dict[str, Any]) -> None:
         current.ends_at = current.starts_at + duration
     # The old reason was for the old time; a move outside hours needs its own.
     current.override_reason = changes.get("override_reason", "").strip()
+
+
+def _utc(value: datetime) -> datetime:
+    # In UTC, adding a duration adds real time; in a zone with DST, Python
+    # adds wall-clock time and subtracts wall-clock times.
+    if timezone.is_naive(value):
+        raise TypeError("appointment times must be aware datetimes")
+    return value.astimezone(UTC)
 
 
 def _lock(

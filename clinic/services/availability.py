@@ -7,7 +7,7 @@ clinic.slots, so its cost in queries does not grow with days or slots.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Q
 
@@ -150,5 +150,9 @@ def availability_search(
                     rooms=[room_of[r] for r in free],
                 )
             )
-    found.sort(key=lambda s: (s.starts_at, s.practitioner.pk, s.location.pk))
+    # By instant: local times of one zone compare by wall clock, and the hour
+    # repeated when DST ends would interleave.
+    found.sort(
+        key=lambda s: (s.starts_at.astimezone(UTC), s.practitioner.pk, s.location.pk)
+    )
     return found
