@@ -151,7 +151,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RoomKindEnum": "clinic.models.Room.Kind",
+        "ScheduleExceptionKindEnum": "clinic.models.ScheduleException.Kind",
+        "AppointmentStatusEnum": "clinic.models.Appointment.Status",
+    },
     # Swagger UI from the installed sidecar package, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -169,7 +173,7 @@ PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_REGION = env_str("PHONENUMBER_DEFAULT_REGION", "US")
 
 # Each app seeds its part of the demo clinic, in dependency order (seed_demo).
-DEMO_SEEDERS = ["clinic.demo.seed_people_and_places"]
+DEMO_SEEDERS = ["clinic.demo.seed_people_and_places", "clinic.demo.seed_calendar"]
 
 LOGGING = {
     "version": 1,
