@@ -35,10 +35,17 @@ class RoomFactory(factory.django.DjangoModelFactory):
 
 
 class PractitionerFactory(factory.django.DjangoModelFactory):
+    """Its user cannot log in (an unusable password skips the slow hashing);
+    pass user=UserFactory(...) for one that can."""
+
     class Meta:
         model = Practitioner
 
-    user = factory.SubFactory(UserFactory, roles=[Role.CLINICIAN])
+    user = factory.SubFactory(
+        UserFactory,
+        roles=[Role.CLINICIAN],
+        password=factory.Transformer.Force("!"),  # Django's unusable-password mark
+    )
     title = "MD"
     licence_number = factory.Sequence(lambda n: f"LIC-{n:06d}")
 
