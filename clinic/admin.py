@@ -56,3 +56,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             token_revoke(token=token, now=now)
         self.message_user(request, "Tokens revoked.", messages.SUCCESS)
+
+
+# The calendar's admin pages live in their own modules; importing registers them.
+import clinic.appointment_admin  # noqa: E402
+import clinic.practice_admin  # noqa: E402, F401

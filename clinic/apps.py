@@ -1,6 +1,18 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+_SET_UP = [
+    "room",
+    "practitioner",
+    "workinghours",
+    "scheduleexception",
+    "appointmenttype",
+]
+_SET_UP_READ = [f"clinic.view_{model}" for model in _SET_UP]
+# Status changes are admin actions gated by role (clinic.appointment_admin).
+_BOOKING = ["clinic.add_appointment", "clinic.change_appointment"]
+_SCHEDULE_READ = ["clinic.view_appointment", "clinic.view_appointmentstatuschange"]
+
 
 class ClinicConfig(AppConfig):
     name = "clinic"
@@ -15,9 +27,23 @@ class ClinicConfig(AppConfig):
             "clinic.view_location",
             "clinic.add_location",
             "clinic.change_location",
+            *[
+                f"clinic.{verb}_{model}"
+                for model in _SET_UP
+                for verb in ("view", "add", "change")
+            ],
+            "clinic.delete_workinghours",
+            "clinic.delete_scheduleexception",
+            *_BOOKING,
+            *_SCHEDULE_READ,
         ],
-        "clinician": ["clinic.view_location"],
-        "front_desk": ["clinic.view_location"],
+        "clinician": ["clinic.view_location", *_SET_UP_READ, *_SCHEDULE_READ],
+        "front_desk": [
+            "clinic.view_location",
+            *_SET_UP_READ,
+            *_BOOKING,
+            *_SCHEDULE_READ,
+        ],
     }
 
     def ready(self) -> None:

@@ -1,7 +1,69 @@
+"""Shapes of the clinic's API: input serializers check shape only (the services
+hold the rules), output serializers say what callers see."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework import serializers
 
-from clinic.models import Location
+from clinic.models import (
+    Appointment,
+    AppointmentStatusChange,
+    AppointmentType,
+    Location,
+    Practitioner,
+    Room,
+    ScheduleException,
+    WorkingHours,
+)
 from clinic.models.locations import validate_time_zone
+from clinic.services.availability import MAX_DAYS
+from patients.models import Patient
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An instant: a time without a UTC offset is refused, not guessed."""
+
+    default_error_messages = {
+        "naive": "Give the time with its UTC offset, e.g. 2026-03-02T09:00:00-05:00."
+    }
+
+    def enforce_timezone(self, value: Any) -> Any:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """Output only: keeps the offset the value carries (the location's)."""
+
+    def enforce_timezone(self, value: Any) -> Any:
+        return value
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx (clinic.api.exceptions)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+class CollisionSerializer(serializers.Serializer):
+    resource = serializers.ChoiceField(choices=["practitioner", "room", "patient"])
+    appointment = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class BookingErrorSerializer(ErrorSerializer):
+    """409 booking_collision lists every collision; other codes leave it out."""
+
+    collisions = CollisionSerializer(many=True, required=False)
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -11,3 +73,274 @@ class LocationSerializer(serializers.ModelSerializer):
         model = Location
         fields = ["id", "name", "time_zone", "address", "active", "created_at"]
         read_only_fields = ["id", "created_at"]
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["id", "location", "name", "kind", "active", "created_at"]
+        read_only_fields = ["id", "active", "created_at"]
+
+
+class RoomUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["name", "kind", "active"]
+
+
+class PractitionerSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+
+    class Meta:
+        model = Practitioner
+        fields = [
+            "id",
+            "user",
+            "name",
+            "title",
+            "licence_number",
+            "active",
+            "created_at",
+        ]
+        read_only_fields = ["id", "active", "created_at"]
+
+
+class PractitionerUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Practitioner
+        fields = ["title", "licence_number", "active"]
+
+
+class WorkingHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkingHours
+        fields = ["id", "practitioner", "location", "weekday", "start_time", "end_time"]
+        read_only_fields = ["id"]
+
+
+class WorkingHoursUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkingHours
+        fields = ["location", "weekday", "start_time", "end_time"]
+
+
+class ScheduleExceptionSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ScheduleException
+        fields = [
+            "id",
+            "practitioner",
+            "location",
+            "date",
+            "kind",
+            "start_time",
+            "end_time",
+            "reason",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_by", "created_at"]
+
+
+class ScheduleExceptionUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScheduleException
+        fields = ["location", "date", "kind", "start_time", "end_time", "reason"]
+
+
+class AppointmentTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppointmentType
+        fields = [
+            "id",
+            "name",
+            "default_duration_minutes",
+            "room_kind",
+            "buffer_after_minutes",
+            "observation_minutes",
+            "max_parallel",
+            "active",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+# Appointments ---------------------------------------------------------------
+
+
+class PatientBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    mrn = serializers.CharField()
+    name = serializers.CharField(source="full_name")
+
+
+class PractitionerBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    title = serializers.CharField()
+
+
+class LocationBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    time_zone = serializers.CharField()
+
+
+class RoomBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Room.Kind.choices)
+
+
+class RoomWithLocationSerializer(RoomBriefSerializer):
+    location = LocationBriefSerializer()
+
+
+class TypeBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = PatientBriefSerializer()
+    practitioner = PractitionerBriefSerializer()
+    room = RoomWithLocationSerializer()
+    type = TypeBriefSerializer()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "patient",
+            "practitioner",
+            "room",
+            "type",
+            "starts_at",
+            "ends_at",
+            "blocks_until",
+            "status",
+            "notes",
+            "cancellation_reason",
+            "override_reason",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = AppointmentStatusChange
+        fields = ["from_status", "to_status", "at", "by", "reason"]
+        read_only_fields = fields
+
+
+class AppointmentDetailSerializer(AppointmentSerializer):
+    status_history = StatusChangeSerializer(source="status_changes", many=True)
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "status_history"]
+        read_only_fields = fields
+
+
+class AppointmentBookSerializer(serializers.Serializer):
+    patient = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Patient.objects.all(), help_text="Patient id."
+    )
+    practitioner = serializers.PrimaryKeyRelatedField(
+        queryset=Practitioner.objects.all()
+    )
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
+    type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField(
+        required=False, help_text="Defaults to the type's duration after the start."
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Managers only: why this is booked outside working hours.",
+    )
+
+
+class AppointmentMoveSerializer(serializers.Serializer):
+    practitioner = serializers.PrimaryKeyRelatedField(
+        queryset=Practitioner.objects.all(), required=False
+    )
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.all(), required=False
+    )
+    type = serializers.PrimaryKeyRelatedField(
+        queryset=AppointmentType.objects.all(), required=False
+    )
+    starts_at = AwareDateTimeField(required=False)
+    ends_at = AwareDateTimeField(
+        required=False, help_text="Without it, a new start keeps the duration."
+    )
+    notes = serializers.CharField(required=False, allow_blank=True)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Managers only; needed again for a new time outside working hours.",
+    )
+
+
+class StatusChangeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why; required to cancel.",
+    )
+
+
+# Availability ---------------------------------------------------------------
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
+    to = serializers.DateField(help_text="Last local date searched (inclusive).")
+    practitioner = serializers.PrimaryKeyRelatedField(
+        queryset=Practitioner.objects.all(), required=False
+    )
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so it cannot be declared as an attribute.
+        return {
+            "from": serializers.DateField(help_text="First local date searched."),
+            **super().get_fields(),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": ["Must not be before from."]})
+        if attrs["to"] - attrs["from"] >= timedelta(days=MAX_DAYS):
+            raise serializers.ValidationError(
+                {"to": [f"Search at most {MAX_DAYS} days at once."]}
+            )
+        return attrs
+
+
+class SlotSerializer(serializers.Serializer):
+    starts_at = LocalDateTimeField(help_text="In the location's time zone.")
+    ends_at = LocalDateTimeField()
+    practitioner = PractitionerBriefSerializer()
+    location = LocationBriefSerializer()
+    rooms = RoomBriefSerializer(many=True, help_text="Suitable rooms free then.")
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    slots = SlotSerializer(many=True)

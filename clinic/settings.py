@@ -169,6 +169,9 @@ SPECTACULAR_SETTINGS = {
         "IndicationEnum": "clinic.codes.Indication.choices",
         "SignatureMeaningEnum": "treatments.models.administrations.SignatureMeaning",
         "StockMovementKindEnum": "treatments.models.lots.StockMovement.Kind",
+        "RoomKindEnum": "clinic.models.Room.Kind",
+        "ScheduleExceptionKindEnum": "clinic.models.ScheduleException.Kind",
+        "AppointmentStatusEnum": "clinic.models.Appointment.Status",
     },
     # Swagger UI from the installed sidecar package, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -207,6 +210,7 @@ DEMO_SEEDERS = [
     # Products before patients, so the demo consent form can name them.
     "treatments.demo.seed_products",
     "patients.demo.seed",
+    "clinic.demo.seed_calendar",
     "treatments.demo.seed",
 ]
 

@@ -1,5 +1,29 @@
+from clinic.models.appointments import (
+    Appointment,
+    AppointmentStatusChange,
+    AppointmentType,
+)
 from clinic.models.idempotency import IdempotencyRecord
 from clinic.models.locations import Location
+from clinic.models.practitioners import (
+    Practitioner,
+    ScheduleException,
+    Weekday,
+    WorkingHours,
+)
+from clinic.models.rooms import Room
 from clinic.models.tokens import ApiToken
 
-__all__ = ["ApiToken", "IdempotencyRecord", "Location"]
+__all__ = [
+    "ApiToken",
+    "Appointment",
+    "AppointmentStatusChange",
+    "AppointmentType",
+    "IdempotencyRecord",
+    "Location",
+    "Practitioner",
+    "Room",
+    "ScheduleException",
+    "Weekday",
+    "WorkingHours",
+]

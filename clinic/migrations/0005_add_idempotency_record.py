@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0002_create_role_groups'),
+        ('clinic', '0004_appointment_no_overlap_on_postgresql'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,174 @@
+"""Admin of appointments: booking and moving through the booking service,
+status changes as admin actions through the status services."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from clinic.admin_checks import adopt, changes_of, checked_form
+from clinic.audit import NoDeleteAdminMixin
+from clinic.errors import DomainError
+from clinic.models import (
+    Appointment,
+    AppointmentStatusChange,
+)
+from clinic.roles import Role, has_role
+from clinic.services import appointment_status as status_services
+from clinic.services.appointments import appointment_book, appointment_move
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = AppointmentStatusChange
+    fields = ["at", "from_status", "to_status", "by", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+_BOOKING_FIELDS = {"starts_at", "ends_at", "practitioner", "room", "type"}
+_MOVE_FIELDS = {*_BOOKING_FIELDS, "notes", "override_reason"}
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
+    list_display = ["local_start", "patient", "practitioner", "room", "type", "status"]
+    list_filter = [
+        ("starts_at", admin.DateFieldListFilter),
+        ("room__location", admin.RelatedFieldListFilter),
+        "practitioner",
+        "room",
+        "status",
+    ]
+    date_hierarchy = "starts_at"
+    search_fields = ["patient__mrn", "patient__family_name", "public_id"]
+    list_select_related = ["patient", "practitioner__user", "room__location", "type"]
+    raw_id_fields = ["patient"]
+    inlines = [StatusChangeInline]
+    actions = ["check_in", "start", "complete", "mark_no_show", "cancel"]
+
+    @admin.display(description="starts (local time)", ordering="starts_at")
+    def local_start(self, obj: Appointment) -> str:
+        local = obj.starts_at.astimezone(obj.room.location.tz)
+        return f"{local:%a %Y-%m-%d %H:%M %Z}"
+
+    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+        booking = ["practitioner", "room", "type", "starts_at", "ends_at", "notes",
+                   "override_reason"]  # fmt: skip
+        if obj is None:
+            return ["patient", *booking]
+        return ["public_id", "patient", "status", *booking, "blocks_until",
+                "cancellation_reason", "created_by", "created_at"]  # fmt: skip
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["public_id", "patient", "status", "blocks_until", "cancellation_reason",
+                "created_by", "created_at"]  # fmt: skip
+
+    def get_form(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
+        form = checked_form(
+            super().get_form(request, obj, **kwargs),
+            lambda bound: self.write(request, obj, bound),
+        )
+        if "ends_at" in form.base_fields:
+            form.base_fields["ends_at"].required = False
+            form.base_fields["ends_at"].help_text = "Empty: the type's duration."
+        return form
+
+    def write(self, request: Any, obj: Any, form: Any) -> Appointment:
+        data = form.cleaned_data
+        if obj is None:
+            return appointment_book(
+                patient=data["patient"], practitioner=data["practitioner"],
+                room=data["room"], type=data["type"], starts_at=data["starts_at"],
+                ends_at=data.get("ends_at"), notes=data.get("notes", ""),
+                override_reason=data.get("override_reason", ""), actor=request.user,
+            )  # fmt: skip
+        changes = changes_of(form, _MOVE_FIELDS)
+        if changes.get("ends_at", True) is None:
+            del changes["ends_at"]  # left empty: keep the duration
+        if changes.keys() & _BOOKING_FIELDS and has_role(request.user, Role.MANAGER):
+            # The form shows the current reason; a manager keeping it gives it again.
+            changes["override_reason"] = data.get("override_reason", "")
+        return appointment_move(appointment=obj, actor=request.user, **changes)
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        adopt(obj, self.write(request, obj if change else None, form))
+
+    def has_front_desk_permission(self, request: Any) -> bool:
+        return has_role(request.user, Role.FRONT_DESK)
+
+    def has_clinician_permission(self, request: Any) -> bool:
+        return has_role(request.user, Role.CLINICIAN)
+
+    def _change_status(
+        self, request: Any, queryset: Any, service: Callable[..., Any], **kwargs: Any
+    ) -> None:
+        done = 0
+        for appointment in queryset:
+            try:
+                service(appointment=appointment, actor=request.user, **kwargs)
+                done += 1
+            except DomainError as refused:
+                self.message_user(
+                    request, f"{appointment}: {refused.detail}", messages.ERROR
+                )
+        if done:
+            self.message_user(
+                request, f"{done} appointment(s) changed.", messages.SUCCESS
+            )
+
+    @admin.action(description="Check in", permissions=["front_desk"])
+    def check_in(self, request: Any, queryset: Any) -> None:
+        self._change_status(request, queryset, status_services.appointment_check_in)
+
+    @admin.action(description="Start", permissions=["clinician"])
+    def start(self, request: Any, queryset: Any) -> None:
+        self._change_status(request, queryset, status_services.appointment_start)
+
+    @admin.action(description="Complete", permissions=["clinician"])
+    def complete(self, request: Any, queryset: Any) -> None:
+        self._change_status(request, queryset, status_services.appointment_complete)
+
+    @admin.action(description="Mark no-show", permissions=["front_desk"])
+    def mark_no_show(self, request: Any, queryset: Any) -> None:
+        self._change_status(request, queryset, status_services.appointment_mark_no_show)
+
+    @admin.action(
+        description="Cancel (asks for the reason)", permissions=["front_desk"]
+    )
+    def cancel(self, request: Any, queryset: Any) -> TemplateResponse | None:
+        form = CancelForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._change_status(
+                request, queryset, status_services.appointment_cancel,
+                reason=form.cleaned_data["reason"],
+            )  # fmt: skip
+            return None
+        return TemplateResponse(
+            request,
+            "admin/clinic/appointment/cancel.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Cancel appointments",
+                "opts": self.model._meta,
+                "appointments": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,0 +1,30 @@
+"""Query-string filters of the calendar's lists (django-filter)."""
+
+import django_filters
+
+from clinic.models import Appointment, ScheduleException
+
+
+class AppointmentFilter(django_filters.FilterSet):
+    starts_after = django_filters.IsoDateTimeFilter(
+        field_name="starts_at", lookup_expr="gte", label="Starts at or after"
+    )
+    starts_before = django_filters.IsoDateTimeFilter(
+        field_name="starts_at", lookup_expr="lt", label="Starts before"
+    )
+    patient = django_filters.UUIDFilter(field_name="patient__public_id")
+    location = django_filters.NumberFilter(field_name="room__location")
+    status = django_filters.MultipleChoiceFilter(choices=Appointment.Status.choices)
+
+    class Meta:
+        model = Appointment
+        fields = ["practitioner", "room", "type", "status"]
+
+
+class ScheduleExceptionFilter(django_filters.FilterSet):
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = ScheduleException
+        fields = ["practitioner", "location", "kind"]
