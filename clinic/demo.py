@@ -2,14 +2,13 @@
 
 import itertools
 from collections.abc import Callable
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from clinic.audit import audited_save
 from clinic.calendar_errors import BookingCollision
 from clinic.models import Appointment, AppointmentType, Location, Practitioner, Room
 from clinic.roles import Role
@@ -20,8 +19,6 @@ from clinic.services.locations import location_create
 from clinic.services.practitioners import practitioner_create, working_hours_create
 from clinic.services.rooms import room_create
 from patients.models import Patient
-from patients.mrn import format_mrn
-from patients.naming import fold
 
 # username, password, role, first name, last name. Passwords are for the demo
 # only and are printed by seed_demo.
@@ -108,12 +105,7 @@ DEMO_PRACTITIONERS = [
         ["Intranasal or injection visit", "Follow-up"],
     ),
 ]  # fmt: skip
-DEMO_PATIENTS_WANTED = 8
-DEMO_MRN_BASE = 8_000_000  # far above registered MRNs, so never a collision
-_DEMO_NAMES = [
-    ("Maria", "Alvarez"), ("James", "Okonkwo"), ("Li", "Wei"), ("Sofia", "Rossi"),
-    ("Ahmed", "Haddad"), ("Emma", "Johansson"), ("Noah", "Cohen"), ("Aiko", "Tanaka"),
-]  # fmt: skip
+DEMO_PATIENTS_BOOKED = 20
 
 
 def seed_calendar(*, say: Callable[[str], None]) -> None:
@@ -189,27 +181,11 @@ def _demo_practitioner(  # type: ignore[no-untyped-def]
     return practitioner
 
 
-def _demo_patients(manager: Any) -> list[Patient]:
-    patients = list(Patient.objects.filter(active=True).order_by("pk")[:20])
-    for number, (given, family) in enumerate(_DEMO_NAMES, start=1):
-        if len(patients) >= DEMO_PATIENTS_WANTED:
-            break
-        mrn = format_mrn(DEMO_MRN_BASE + number)
-        if Patient.objects.filter(mrn=mrn).exists():
-            continue
-        patient = Patient(
-            mrn=mrn,
-            given_name=given,
-            family_name=family,
-            search_name=fold(f"{given} {family}"),
-            date_of_birth=date(1950 + 5 * number, number, 10 + number),
-            sex=Patient.Sex.FEMALE if number % 2 else Patient.Sex.MALE,
-            created_by=manager,
-        )
-        patient.full_clean()
-        audited_save(patient, actor=manager)
-        patients.append(patient)
-    return patients
+def _demo_patients() -> list[Patient]:
+    """The patients seeder's patients (it runs first); booked in rotation."""
+    return list(
+        Patient.objects.filter(active=True).order_by("pk")[:DEMO_PATIENTS_BOOKED]
+    )
 
 
 def _book_demo_week(plan: list[Any], *, desk: Any, manager: Any) -> int:
@@ -218,7 +194,9 @@ def _book_demo_week(plan: list[Any], *, desk: Any, manager: Any) -> int:
     tomorrow = timezone.localdate() + timedelta(days=1)
     if Appointment.objects.filter(starts_at__date__gte=tomorrow).exists():
         return 0
-    patients = _demo_patients(manager)
+    patients = _demo_patients()
+    if not patients:
+        return 0
     rotation = itertools.cycle(patients)
     now = timezone.now()
     booked = 0
