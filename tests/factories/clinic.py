@@ -95,4 +95,6 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     starts_at = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
     ends_at = factory.LazyAttribute(lambda a: a.starts_at + a.type.default_duration)
     blocks_until = factory.LazyAttribute(lambda a: a.ends_at + a.type.buffer_after)
-    created_by = factory.SubFactory(UserFactory)
+    created_by = factory.SubFactory(
+        UserFactory, password=factory.Transformer.Force("!")
+    )
