@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic import serializers as s
+from clinic.api.concurrency import ETagMixin, idempotent
 from clinic.api.history import HistoryMixin
 from clinic.api.pagination import CursorPagination
 from clinic.filters import AppointmentFilter, ScheduleExceptionFilter
@@ -69,6 +70,7 @@ def _managed_schema(output: type, create: type, update: type) -> Callable[[type]
 
 
 class ManagedViewSet(
+    ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -235,6 +237,7 @@ _BOOKING_ERRORS = {
 
 
 class AppointmentViewSet(
+    ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -284,6 +287,7 @@ class AppointmentViewSet(
         request=s.AppointmentBookSerializer,
         responses={201: s.AppointmentDetailSerializer, **_BOOKING_ERRORS},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         body = s.AppointmentBookSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -522,3 +522,32 @@ def test_other_type_for_the_move_takes_its_duration(front_desk_client, booked):
     )
     assert response.status_code == 200
     assert response.json()["ends_at"] == "2026-03-02T16:00:00Z"
+
+
+def test_moving_with_a_stale_etag_is_412_and_moves_nothing(front_desk_client, booked):
+    url = f"{URL}{booked['id']}/"
+    stale = front_desk_client.get(url)["ETag"]
+    front_desk_client.patch(url, {"notes": "Prefers mornings"}, format="json")
+
+    response = front_desk_client.patch(
+        url,
+        {"starts_at": "2026-03-02T14:00:00-05:00"},
+        format="json",
+        HTTP_IF_MATCH=stale,
+    )
+
+    assert response.status_code == 412
+    assert front_desk_client.get(url).json()["starts_at"] == "2026-03-02T15:00:00Z"
+
+
+def test_booking_retried_with_the_same_key_books_once(front_desk_client, payload):
+    first = front_desk_client.post(
+        URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="book-1"
+    )
+    retry = front_desk_client.post(
+        URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="book-1"
+    )
+
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json()["id"] == first.json()["id"]
+    assert Appointment.objects.count() == 1
