@@ -182,6 +182,10 @@ SPECTACULAR_SETTINGS = {
 # Expiring API tokens for programs (front-desk tools); see clinic.api.authentication.
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", default=12, minimum=1))
 
+# Observation after an administration given outside an appointment (with one,
+# the appointment type's observation_minutes decide).
+DEFAULT_OBSERVATION_MINUTES = env_int("DEFAULT_OBSERVATION_MINUTES", 30, minimum=0)
+
 # Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one
 # username, even the right password is refused for the cool-off.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)

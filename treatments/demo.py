@@ -5,17 +5,27 @@ Two seeders, both idempotent and both through the services:
   can name the products (patients.demo publishes it only if products exist);
 - `seed` runs last: it completes the products if needed, then records and
   signs a few administrations for patients whose consent covers them (none
-  if no patient has consented, e.g. when patients were not seeded).
+  if no patient has consented, e.g. when patients were not seeded), given by
+  demo practitioners; the infusions in a completed IV visit the nurse ran.
 """
 
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from clinic.codes import Indication, Route
 from clinic.demo import DEMO_USERS, demo_user
+from clinic.models import Appointment, AppointmentType, Practitioner
+from clinic.services.appointment_status import (
+    appointment_check_in,
+    appointment_complete,
+    appointment_start,
+)
+from clinic.services.appointments import appointment_book
+from clinic.services.availability import availability_search
 from patients.models import Patient
 from patients.services import consent_find_valid
 from treatments import services
@@ -60,6 +70,8 @@ LOTS = [
 ]
 MAIN_LOT = "MCT-2609-014"
 ADMINISTRATIONS = 4
+NURSE = "nurse.okafor"  # a demo practitioner (clinic.demo) who runs infusions
+INFUSION_TYPE = "IV infusion"
 
 
 def seed_products(*, say: Callable[[str], None]) -> None:
@@ -110,7 +122,12 @@ def seed(*, say: Callable[[str], None]) -> None:
     if Administration.objects.filter(lot=lot).exists():
         say(f"administrations: {Administration.objects.count()}")
         return
+    # Doses are given by demo practitioners (clinic.demo.seed_calendar): the
+    # clinician gives intranasal doses and signs them as performed; the nurse
+    # runs infusions in a completed IV visit and the clinician, who can log
+    # in, signs those as reviewed.
     clinician = demo_user("clinician")
+    nurse = Practitioner.objects.filter(user__username=NURSE, active=True).first()
     password = next(p for user, p, *_ in DEMO_USERS if user == clinician.username)
     now = timezone.now().replace(second=0, microsecond=0)
     recorded = 0
@@ -119,6 +136,11 @@ def seed(*, say: Callable[[str], None]) -> None:
             break
         at = now - dt.timedelta(days=3 + 5 * recorded, hours=2)
         route = Route.INTRAVENOUS if recorded % 2 else Route.INTRANASAL
+        visit = None
+        if route == Route.INTRAVENOUS and nurse is not None:
+            visit = _past_infusion_slot(nurse, before=at)
+            if visit is not None:
+                at = visit.starts_at + dt.timedelta(minutes=10)
         consent = consent_find_valid(
             patient=patient,
             route=route,
@@ -133,6 +155,12 @@ def seed(*, say: Callable[[str], None]) -> None:
             if route == Route.INTRAVENOUS
             else {}
         )
+        given_by = clinician
+        appointment = None
+        if route == Route.INTRAVENOUS and nurse is not None:
+            given_by = nurse.user
+            if visit is not None:
+                appointment = _completed_visit(visit, patient=patient)
         administration = services.administration_record(
             patient=patient,
             lot=lot,
@@ -141,19 +169,70 @@ def seed(*, say: Callable[[str], None]) -> None:
             dose_volume_ml=Decimal("5.00") if infusion else Decimal("1.00"),
             vials_used=1,
             administered_at=at,
-            administered_by=clinician,
+            administered_by=given_by,
+            appointment=appointment,
             actor=clinician,
-            notes="Tolerated well; observed 30 minutes, no reaction.",
+            notes="Tolerated well; observed, no reaction.",
             **infusion,
         )
         services.administration_sign(
             administration=administration,
             actor=clinician,
             password=password,
-            meaning="performed",
+            meaning="performed" if given_by == clinician else "reviewed",
         )
         recorded += 1
     say(
         f"administrations: {Administration.objects.count()}"
         + ("" if recorded else " (no patient has consented to the demo products)")
+    )
+
+
+def _past_infusion_slot(nurse: Practitioner, *, before: dt.datetime) -> Any:
+    """The nurse's last free IV infusion slot in the week before `before`, as
+    the availability search offered it then (None without the calendar)."""
+    infusion = AppointmentType.objects.filter(name=INFUSION_TYPE).first()
+    if infusion is None:
+        return None
+    day = timezone.localdate(before)
+    found = availability_search(
+        type=infusion,
+        date_from=day - dt.timedelta(days=7),
+        date_to=day,
+        practitioner=nurse,
+        now=before - dt.timedelta(days=8),
+    )
+    fits = [
+        slot for slot in found if slot.starts_at + infusion.default_duration <= before
+    ]
+    return fits[-1] if fits else None
+
+
+def _completed_visit(slot: Any, *, patient: Patient) -> Appointment:
+    """Book the slot (as the front desk did a day before), then check in,
+    start and complete it at the times they happened."""
+    desk = demo_user("frontdesk")
+    infusion = AppointmentType.objects.get(name=INFUSION_TYPE)
+    appointment = appointment_book(
+        patient=patient,
+        practitioner=slot.practitioner,
+        room=slot.rooms[0],
+        type=infusion,
+        starts_at=slot.starts_at,
+        notes="Demo infusion visit.",
+        actor=desk,
+        now=slot.starts_at - dt.timedelta(days=1),
+    )
+    appointment_check_in(
+        appointment=appointment,
+        actor=desk,
+        now=slot.starts_at - dt.timedelta(minutes=5),
+    )
+    appointment_start(
+        appointment=appointment, actor=slot.practitioner.user, now=slot.starts_at
+    )
+    return appointment_complete(
+        appointment=appointment,
+        actor=slot.practitioner.user,
+        now=slot.starts_at + infusion.default_duration,
     )

@@ -113,6 +113,14 @@ class AdministratorNotActivePractitioner(RuleViolation):
     code = "administrator_not_active_practitioner"
 
 
+class AppointmentOtherPatient(RuleViolation):
+    code = "appointment_other_patient"
+
+
+class AppointmentNotInProgress(RuleViolation):
+    code = "appointment_not_in_progress"
+
+
 class DoseNotPositive(RuleViolation):
     code = "dose_not_positive"
 

@@ -38,6 +38,7 @@ class AdministrationQuerySet(NoDeleteQuerySet):
             "patient",
             "lot__product",
             "administered_by",
+            "appointment",
             "signed_by",
             "consent",
         ).prefetch_related("amendments__amended_by")

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from clinic.api.serializers import StrictInputMixin
 from clinic.codes import Route
+from clinic.models import Appointment
 from patients.models import Patient
 from treatments.models import (
     Administration,
@@ -186,6 +187,7 @@ class AdministrationSerializer(serializers.ModelSerializer):
     administered_by = serializers.CharField(source="administered_by.get_username")
     signed_by = serializers.CharField(source="signed_by.get_username", allow_null=True)
     consent = serializers.UUIDField(source="consent.public_id")
+    appointment = serializers.UUIDField(source="appointment.public_id", allow_null=True)
     amendments = AmendmentSerializer(many=True)
     as_signed = serializers.SerializerMethodField()
 
@@ -209,9 +211,11 @@ class AdministrationSerializer(serializers.ModelSerializer):
             "particle_count",
             "administered_at",
             "administered_by",
+            "appointment",
             "infusion_started_at",
             "infusion_ended_at",
             "infusion_rate_ml_per_h",
+            "observation_ends_at",
             "indication",
             "indication_detail",
             "consent",
@@ -256,7 +260,15 @@ class AdministrationInputSerializer(StrictInputMixin, serializers.Serializer):
     administered_by = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(),
         required=False,
-        help_text="The clinician who gave the dose; defaults to the caller.",
+        help_text="The practitioner who gave the dose; defaults to the caller.",
+    )
+    appointment = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=Appointment.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The appointment (id) the dose was given in: the same patient's,"
+        " in progress or completed.",
     )
     infusion_started_at = serializers.DateTimeField(required=False, allow_null=True)
     infusion_ended_at = serializers.DateTimeField(required=False, allow_null=True)

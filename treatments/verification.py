@@ -28,6 +28,14 @@ def signature_mismatches(*, chunk_size: int = 500) -> Iterator[Mismatch]:
     each amendment whose digest or chain link is broken."""
     signed = Administration.objects.filter(signed_at__isnull=False).order_by("pk")
     for administration in signed.iterator(chunk_size=chunk_size):
+        if administration.signature_scheme not in Administration.DIGEST_SCHEMES:
+            yield Mismatch(
+                f"administration {administration.public_id}",
+                "signed under an unknown digest scheme",
+                administration.signature_digest,
+                "",
+            )
+            continue
         computed = administration.compute_digest()
         if computed != administration.signature_digest:
             yield Mismatch(

@@ -1,5 +1,6 @@
-"""A ready treatment room: a released lot with stock, a consenting patient,
-and `record(**overrides)` calling the real service with sensible defaults."""
+"""A ready treatment room: a released lot with stock, a consenting patient, a
+clinician who is an active practitioner, and `record(**overrides)` calling the
+real service with sensible defaults."""
 
 import datetime as dt
 from decimal import Decimal
@@ -8,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.codes import Indication, Route
+from tests.factories.clinic import PractitionerFactory
 from tests.factories.treatments import LotFactory, consented_patient
 from treatments.services import administration_record
 
@@ -17,6 +19,19 @@ def fast_password_hashing(settings):
     """Signing re-checks passwords many times here; the real hasher's cost is
     deliberate in production and pure waiting in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clinician(clinician):
+    """The persona clinician, with the active Practitioner profile that giving
+    a dose requires (the clinician role alone does not)."""
+    PractitionerFactory(user=clinician)
+    return clinician
+
+
+@pytest.fixture
+def practitioner(clinician):
+    return clinician.practitioner
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinic.codes import Indication, Route
 from clinic.roles import Role
 from patients.models import ConsentForm, SignedConsent
+from tests.factories.clinic import AppointmentFactory, PractitionerFactory
 from tests.factories.patients import PatientFactory
 from tests.factories.treatments import ProductFactory, consented_patient
 from tests.factories.users import UserFactory
@@ -58,10 +59,22 @@ GATES = [
         "patient",
     ),
     (
-        "inactive clinician",
+        "inactive user with an active practitioner profile",
         lambda lot, p: {
-            "administered_by": UserFactory(roles=[Role.CLINICIAN], is_active=False)
+            "administered_by": PractitionerFactory(user__is_active=False).user
         },
+        "administrator_not_active_practitioner",
+        "administered_by",
+    ),
+    (
+        "clinician without a practitioner profile",
+        lambda lot, p: {"administered_by": UserFactory(roles=[Role.CLINICIAN])},
+        "administrator_not_active_practitioner",
+        "administered_by",
+    ),
+    (
+        "inactive practitioner",
+        lambda lot, p: {"administered_by": PractitionerFactory(active=False).user},
         "administrator_not_active_practitioner",
         "administered_by",
     ),
@@ -70,6 +83,26 @@ GATES = [
         lambda lot, p: {"administered_by": UserFactory(roles=[Role.FRONT_DESK])},
         "administrator_not_active_practitioner",
         "administered_by",
+    ),
+    (
+        "another patient's appointment",
+        lambda lot, p: {"appointment": AppointmentFactory(status="in_progress")},
+        "appointment_other_patient",
+        "appointment",
+    ),
+    (
+        "appointment only booked",
+        lambda lot, p: {"appointment": AppointmentFactory(patient=p, status="booked")},
+        "appointment_not_in_progress",
+        "appointment",
+    ),
+    (
+        "appointment only checked in",
+        lambda lot, p: {
+            "appointment": AppointmentFactory(patient=p, status="checked_in")
+        },
+        "appointment_not_in_progress",
+        "appointment",
     ),
     (
         "zero dose",

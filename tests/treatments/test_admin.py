@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.roles import Role
+from tests.factories.clinic import AppointmentFactory
 from tests.factories.treatments import LotFactory, ProductFactory
 from tests.factories.users import DEFAULT_PASSWORD, UserFactory
 from treatments.models import Administration, Lot, StockMovement
@@ -109,6 +110,40 @@ def test_admin_refusal_shows_the_gate_and_writes_nothing(
 
     assert response.status_code == 200
     assert b"vial(s) on hand" in response.content
+    assert not Administration.objects.exists()
+    assert StockMovement.objects.on_hand(lot.pk) == 10
+
+
+def test_admin_records_in_an_appointment_and_shows_the_observation_end(
+    clinician_web, clinician, lot, patient
+):
+    appointment = AppointmentFactory(patient=patient, status="completed")
+
+    added = clinician_web.post(
+        _admin_url("administration_add"),
+        _add_payload(lot, patient, clinician, appointment=appointment.pk),
+    )
+
+    assert added.status_code == 302, added.content.decode()[:2000]
+    administration = Administration.objects.get()
+    assert administration.appointment == appointment
+    page = clinician_web.get(_admin_url("administration_change", administration.pk))
+    assert b"Observation ends at" in page.content
+    assert b'name="appointment"' not in page.content  # not correctable
+
+
+def test_admin_refuses_another_patients_appointment_and_writes_nothing(
+    clinician_web, clinician, lot, patient
+):
+    appointment = AppointmentFactory(status="in_progress")
+
+    response = clinician_web.post(
+        _admin_url("administration_add"),
+        _add_payload(lot, patient, clinician, appointment=appointment.pk),
+    )
+
+    assert response.status_code == 200
+    assert b"another patient" in response.content
     assert not Administration.objects.exists()
     assert StockMovement.objects.on_hand(lot.pk) == 10
 

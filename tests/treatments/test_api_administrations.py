@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clinic.codes import Indication, Route
+from clinic.models import Appointment
 from patients.models import Patient
+from tests.factories.clinic import AppointmentFactory, AppointmentTypeFactory
 from tests.factories.treatments import LotFactory, consented_patient
 from tests.factories.users import DEFAULT_PASSWORD
 from tests.treatments.gates import GATES
@@ -19,7 +21,7 @@ HOUR = dt.timedelta(hours=1)
 
 
 def _json(value):
-    if isinstance(value, Patient):
+    if isinstance(value, Patient | Appointment):
         return str(value.public_id)
     if isinstance(value, Lot | get_user_model()):
         return value.pk
@@ -66,6 +68,59 @@ def test_clinician_records_an_administration(clinician_client, clinician, lot, p
     assert body["amendments"] == []
     assert body["as_signed"] is None
     assert StockMovement.objects.on_hand(lot.pk) == 9
+
+
+def test_recording_in_an_appointment_shows_it_and_the_observation_end(
+    clinician_client, lot, patient
+):
+    appointment = AppointmentFactory(
+        patient=patient,
+        status="in_progress",
+        type=AppointmentTypeFactory(observation_minutes=20),
+    )
+    at = (timezone.now() - HOUR).replace(microsecond=0)
+
+    response = clinician_client.post(
+        URL,
+        _payload(lot, patient, {"appointment": appointment, "administered_at": at}),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["appointment"] == str(appointment.public_id)
+    observation_end = dt.datetime.fromisoformat(body["observation_ends_at"])
+    assert observation_end == at + dt.timedelta(minutes=20)
+    assert Administration.objects.get().appointment == appointment
+
+
+def test_recording_without_appointment_uses_the_default_observation(
+    clinician_client, lot, patient, settings
+):
+    settings.DEFAULT_OBSERVATION_MINUTES = 30
+    at = (timezone.now() - HOUR).replace(microsecond=0)
+
+    response = clinician_client.post(
+        URL, _payload(lot, patient, {"administered_at": at}), format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["appointment"] is None
+    observation_end = dt.datetime.fromisoformat(response.json()["observation_ends_at"])
+    assert observation_end == at + dt.timedelta(minutes=30)
+
+
+def test_unknown_appointment_is_a_400_naming_it_and_writes_nothing(
+    clinician_client, lot, patient
+):
+    payload = _payload(lot, patient, {"appointment": str(uuid.uuid4())})
+
+    response = clinician_client.post(URL, payload, format="json")
+
+    assert response.status_code == 400
+    assert "appointment" in response.json()["errors"]
+    assert not Administration.objects.exists()
+    assert StockMovement.objects.on_hand(lot.pk) == 10
 
 
 @pytest.mark.parametrize(

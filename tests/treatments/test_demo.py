@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -33,6 +35,17 @@ def test_demo_has_products_lots_stock_and_signed_administrations():
     signed = Administration.objects.filter(status="signed")
     assert signed.count() == demo.ADMINISTRATIONS
     assert list(signature_mismatches()) == []
+    # Given by demo practitioners; infusions in a completed visit of the nurse.
+    assert all(a.administered_by.practitioner.active for a in signed)
+    infusions = signed.filter(route="intravenous")
+    assert {a.administered_by.username for a in infusions} == {demo.NURSE}
+    assert infusions.exists()
+    for infusion in infusions:
+        assert infusion.appointment.status == "completed"
+        assert infusion.appointment.patient_id == infusion.patient_id
+        assert infusion.observation_ends_at == infusion.infusion_ended_at + (
+            dt.timedelta(minutes=infusion.appointment.type.observation_minutes)
+        )
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""Property: over random lots, consents, stock and times, an administration is
-saved exactly when every gate holds, and a refusal writes nothing.
+"""Property: over random lots, consents, stock, times, administrators and
+appointments, an administration is saved exactly when every gate holds, and a
+refusal writes nothing.
 
 The oracle below restates the rules from SPEC.md independently of the service.
 """
@@ -15,7 +16,9 @@ from hypothesis import strategies as st
 
 from clinic.codes import Indication, Route
 from clinic.errors import RuleViolation
+from clinic.roles import Role
 from patients.models import SignedConsent
+from tests.factories.clinic import AppointmentFactory, PractitionerFactory
 from tests.factories.patients import ConsentFormFactory, PatientFactory
 from tests.factories.treatments import LotFactory, ProductFactory
 from tests.factories.users import UserFactory
@@ -109,6 +112,28 @@ def cases(draw):
             st.sampled_from([Indication.TISSUE_REPAIR, Indication.NEUROLOGICAL])
         ),
         "patient_active": draw(mostly(st.just(True), st.just(False))),
+        # Who gave it: an active practitioner, or a clinician who is not one.
+        "administrator": draw(
+            mostly(
+                st.just("active_practitioner"),
+                st.sampled_from(["no_profile", "inactive_profile", "inactive_user"]),
+            )
+        ),
+        # (whose, status) of the appointment it was given in, or None.
+        "appointment": draw(
+            mostly(
+                st.none()
+                | st.sampled_from(["in_progress", "completed"]).map(
+                    lambda status: ("own", status)
+                ),
+                st.tuples(
+                    st.sampled_from(["own", "other"]),
+                    st.sampled_from(
+                        ["booked", "checked_in", "in_progress", "completed"]
+                    ),
+                ),
+            )
+        ),
         "consents": draw(
             mostly(
                 st.lists(consents, min_size=1, max_size=2),
@@ -143,9 +168,18 @@ def _allowed(case, at, lot, product) -> bool:
             and (expires is None or at < expires)
         )
 
+    appointment = case["appointment"]
     return (
         at <= NOW
         and case["patient_active"]
+        and case["administrator"] == "active_practitioner"
+        and (
+            appointment is None
+            or (
+                appointment[0] == "own"
+                and appointment[1] in ("in_progress", "completed")
+            )
+        )
         and case["dose"] > 0
         and case["vials_used"] > 0
         and case["dose"] <= case["vials_used"] * lot.vial_volume_ml
@@ -216,6 +250,19 @@ def test_no_administration_is_saved_past_a_gate(case, clinician):
                 withdrawn_by=None if c["withdrawn_after"] is None else witness,
                 withdrawal_reason="" if c["withdrawn_after"] is None else "Withdrew",
             )
+        administrator = {
+            "active_practitioner": lambda: PractitionerFactory().user,
+            "no_profile": lambda: UserFactory(roles=[Role.CLINICIAN]),
+            "inactive_profile": lambda: PractitionerFactory(active=False).user,
+            "inactive_user": lambda: PractitionerFactory(user__is_active=False).user,
+        }[case["administrator"]]()
+        appointment = None
+        if case["appointment"] is not None:
+            whose, status = case["appointment"]
+            appointment = AppointmentFactory(
+                patient=patient if whose == "own" else PatientFactory(),
+                status=status,
+            )
         ledger_before = StockMovement.objects.count()
 
         try:
@@ -227,7 +274,8 @@ def test_no_administration_is_saved_past_a_gate(case, clinician):
                 dose_volume_ml=case["dose"],
                 vials_used=case["vials_used"],
                 administered_at=at,
-                administered_by=clinician,
+                administered_by=administrator,
+                appointment=appointment,
                 actor=clinician,
                 now=NOW,
             )

@@ -7,6 +7,11 @@ from django.utils import timezone
 from clinic.codes import ROUTE_SNOMED, Indication, Route
 from clinic.errors import RuleViolation
 from patients.models import SignedConsent
+from tests.factories.clinic import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    PractitionerFactory,
+)
 from tests.factories.treatments import consented_patient
 from tests.treatments.gates import GATES
 from treatments.models import Administration, Lot, StockMovement
@@ -70,8 +75,86 @@ def test_lot_may_be_used_on_its_expiry_day(record, lot):
     assert record(administered_at=timezone.now()).pk
 
 
-def test_manager_counts_as_practitioner(record, manager):
+def test_a_manager_with_an_active_practitioner_profile_may_give_a_dose(record, manager):
+    PractitionerFactory(user=manager)
+
     assert record(administered_by=manager).administered_by == manager
+
+
+def test_the_manager_role_alone_does_not_make_a_practitioner(record, manager, lot):
+    with pytest.raises(RuleViolation) as refused:
+        record(administered_by=manager)
+
+    assert refused.value.code == "administrator_not_active_practitioner"
+    assert "administered_by" in refused.value.errors
+    assert not Administration.objects.exists()
+    assert StockMovement.objects.on_hand(lot.pk) == 10
+
+
+def test_without_appointment_observation_ends_default_minutes_after_the_dose(
+    record, settings
+):
+    settings.DEFAULT_OBSERVATION_MINUTES = 45
+    at = timezone.now() - 2 * HOUR
+
+    administration = record(administered_at=at)
+
+    administration.refresh_from_db()
+    assert administration.appointment is None
+    assert administration.observation_ends_at == at + dt.timedelta(minutes=45)
+
+
+def test_without_appointment_observation_follows_the_infusion_end(record, settings):
+    settings.DEFAULT_OBSERVATION_MINUTES = 30
+    at = timezone.now() - 3 * HOUR
+
+    administration = record(
+        route=Route.INTRAVENOUS,
+        administered_at=at,
+        infusion_started_at=at,
+        infusion_ended_at=at + HOUR,
+    )
+
+    assert administration.observation_ends_at == at + HOUR + dt.timedelta(minutes=30)
+
+
+@pytest.mark.parametrize("status", ["in_progress", "completed"])
+def test_with_appointment_observation_uses_the_appointment_types_minutes(
+    record, patient, settings, status
+):
+    settings.DEFAULT_OBSERVATION_MINUTES = 30
+    visit = AppointmentTypeFactory(default_duration_minutes=180, observation_minutes=90)
+    appointment = AppointmentFactory(patient=patient, type=visit, status=status)
+    at = timezone.now() - 3 * HOUR
+
+    administration = record(
+        appointment=appointment,
+        route=Route.INTRAVENOUS,
+        administered_at=at,
+        infusion_started_at=at,
+        infusion_ended_at=at + HOUR,
+    )
+
+    administration.refresh_from_db()
+    assert administration.appointment == appointment
+    assert list(appointment.administrations.all()) == [administration]
+    assert administration.observation_ends_at == at + HOUR + dt.timedelta(minutes=90)
+
+
+def test_appointment_type_without_observation_ends_it_with_the_dose(
+    record, patient, settings
+):
+    settings.DEFAULT_OBSERVATION_MINUTES = 30
+    appointment = AppointmentFactory(
+        patient=patient,
+        type=AppointmentTypeFactory(observation_minutes=0),
+        status="in_progress",
+    )
+    at = timezone.now() - HOUR
+
+    administration = record(appointment=appointment, administered_at=at)
+
+    assert administration.observation_ends_at == at
 
 
 @pytest.mark.parametrize(

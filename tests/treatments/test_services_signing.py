@@ -156,7 +156,10 @@ def test_draft_edit_recomputes_particle_count(record, clinician):
     assert edited.notes == "Tolerated well"
 
 
-@pytest.mark.parametrize("field", ["lot", "patient", "route", "vials_used"])
+@pytest.mark.parametrize(
+    "field",
+    ["lot", "patient", "route", "vials_used", "appointment", "observation_ends_at"],
+)
 def test_fields_deciding_gates_and_stock_are_not_correctable(record, clinician, field):
     with pytest.raises(RuleViolation) as refused:
         administration_update(
@@ -164,6 +167,71 @@ def test_fields_deciding_gates_and_stock_are_not_correctable(record, clinician, 
         )
     assert refused.value.code == "field_not_correctable"
     assert field in refused.value.errors
+
+
+def test_draft_edit_of_the_infusion_end_moves_the_observation_end(
+    record, clinician, settings
+):
+    settings.DEFAULT_OBSERVATION_MINUTES = 30
+    at = timezone.now() - 3 * HOUR
+    draft = record(route=Route.INTRAVENOUS, administered_at=at)
+    assert draft.observation_ends_at == at + dt.timedelta(minutes=30)
+
+    edited = administration_update(
+        administration=draft,
+        actor=clinician,
+        changes={"infusion_started_at": at, "infusion_ended_at": at + HOUR},
+    )
+
+    edited.refresh_from_db()
+    assert edited.observation_ends_at == at + HOUR + dt.timedelta(minutes=30)
+
+
+def test_amending_the_infusion_end_records_the_new_observation_end(
+    record, clinician, settings
+):
+    settings.DEFAULT_OBSERVATION_MINUTES = 30
+    at = timezone.now() - 3 * HOUR
+    signed = _sign(
+        record(
+            route=Route.INTRAVENOUS,
+            administered_at=at,
+            infusion_started_at=at,
+            infusion_ended_at=at + HOUR,
+        ),
+        clinician,
+    )
+
+    amendment = _amend(
+        signed,
+        clinician,
+        reason="Pump stopped later than noted",
+        changes={"infusion_ended_at": at + 2 * HOUR},
+    )
+
+    old_end, new_end = amendment.changes["observation_ends_at"]
+    assert dt.datetime.fromisoformat(old_end) == at + HOUR + dt.timedelta(minutes=30)
+    assert dt.datetime.fromisoformat(new_end) == at + 2 * HOUR + dt.timedelta(
+        minutes=30
+    )
+    signed.refresh_from_db()
+    assert signed.observation_ends_at == at + HOUR + dt.timedelta(minutes=30)
+    assert signed.as_amended().observation_ends_at == dt.datetime.fromisoformat(new_end)
+    assert list(signature_mismatches()) == []
+
+
+def test_a_later_default_observation_does_not_rewrite_a_recorded_period(
+    signed, clinician, settings
+):
+    recorded_end = signed.observation_ends_at
+    settings.DEFAULT_OBSERVATION_MINUTES = 90
+
+    amendment = _amend(
+        signed, clinician, reason="Site noted", changes={"notes": "Left nostril"}
+    )
+
+    assert set(amendment.changes) == {"notes"}
+    assert signed.as_amended().observation_ends_at == recorded_end
 
 
 def test_draft_edit_is_checked_like_recording(record, clinician):
@@ -220,6 +288,12 @@ def test_amendments_chain_and_apply_in_order(signed, clinician):
         ({"password": "wrong"}, "signature_password_invalid", "password"),
         ({"reason": "  "}, "reason_required", "reason"),
         ({"changes": {"lot": 1}}, "field_not_correctable", "lot"),
+        ({"changes": {"appointment": None}}, "field_not_correctable", "appointment"),
+        (
+            {"changes": {"observation_ends_at": timezone.now()}},
+            "field_not_correctable",
+            "observation_ends_at",
+        ),
         (
             {"changes": {"dose_volume_ml": Decimal("1.50")}},
             "amendment_changes_nothing",
@@ -302,6 +376,60 @@ def test_digest_detects_a_change_made_behind_the_services_back(signed, capsys):
     with pytest.raises(CommandError, match="1 signature mismatch"):
         call_command("verify_signatures")
     assert str(signed.public_id) in capsys.readouterr().out
+
+
+def test_digest_covers_the_appointment_and_the_observation_end(signed):
+    payload = signed.signed_payload()
+    assert payload["_scheme"] == "treatments.administration/2"
+    assert signed.signature_scheme == "treatments.administration/2"
+    assert payload["appointment_id"] is None
+    assert payload["observation_ends_at"].endswith("+00:00")
+
+    Administration.objects.filter(pk=signed.pk).update(
+        observation_ends_at=signed.observation_ends_at + dt.timedelta(minutes=5)
+    )
+
+    assert len(list(signature_mismatches())) == 1
+
+
+def _as_signed_under_scheme_1(administration):
+    """Re-sign the row the way records were signed before scheme /2."""
+    Administration.objects.filter(pk=administration.pk).update(
+        signature_scheme="treatments.administration/1"
+    )
+    administration.refresh_from_db()
+    Administration.objects.filter(pk=administration.pk).update(
+        signature_digest=administration.compute_digest()
+    )
+    administration.refresh_from_db()
+    return administration
+
+
+def test_records_signed_under_scheme_1_still_verify(signed):
+    digest_under_scheme_2 = signed.signature_digest
+
+    old = _as_signed_under_scheme_1(signed)
+
+    payload = old.signed_payload()
+    assert payload["_scheme"] == "treatments.administration/1"
+    assert "observation_ends_at" not in payload
+    assert "appointment_id" not in payload
+    assert old.signature_digest != digest_under_scheme_2
+    assert list(signature_mismatches()) == []
+    call_command("verify_signatures")
+
+    Administration.objects.filter(pk=old.pk).update(dose_volume_ml=Decimal("9.99"))
+    assert len(list(signature_mismatches())) == 1
+
+
+def test_an_unknown_digest_scheme_is_reported_not_guessed(signed):
+    Administration.objects.filter(pk=signed.pk).update(
+        signature_scheme="treatments.administration/99"
+    )
+
+    [mismatch] = signature_mismatches()
+
+    assert mismatch.problem == "signed under an unknown digest scheme"
 
 
 def test_digest_detects_a_changed_signer_or_time(signed):

@@ -42,6 +42,7 @@ class AdministrationAdminForm(forms.ModelForm):
             "vials_used",
             "administered_at",
             "administered_by",
+            "appointment",
             "infusion_started_at",
             "infusion_ended_at",
             "infusion_rate_ml_per_h",
@@ -93,6 +94,7 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
     date_hierarchy = "administered_at"
     list_select_related = ["patient", "lot__product"]
     autocomplete_fields = ["patient"]
+    raw_id_fields = ["appointment"]
     inlines = [AmendmentInline]
     actions = [
         reason_action(
@@ -110,6 +112,7 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
         "signature",
         "route_snomed",
         "particle_count",
+        "observation_ends_at",
         "consent",
         "created_by",
         "entered_in_error_reason",

@@ -39,7 +39,7 @@ class Administration(NoDeleteModel):
     # The clinical content a signature covers (the record's own columns only,
     # so verifying needs no joins). Status and entered-in-error fields are not
     # covered: marking a record entered-in-error must not break its signature.
-    DIGEST_FIELDS = (
+    DIGEST_FIELDS_V1 = (
         "public_id",
         "patient_id",
         "lot_id",
@@ -62,10 +62,21 @@ class Administration(NoDeleteModel):
         "signed_at",
         "signature_meaning",
     )
-    DIGEST_SCHEME = "treatments.administration/1"
+    # /2 adds the appointment and the end of observation. A record keeps the
+    # scheme it was signed under (signature_scheme), so digests made before a
+    # change of covered fields still verify, and say what they cover.
+    DIGEST_FIELDS_V2 = (*DIGEST_FIELDS_V1, "appointment_id", "observation_ends_at")
+    DIGEST_SCHEMES = {
+        "treatments.administration/1": DIGEST_FIELDS_V1,
+        "treatments.administration/2": DIGEST_FIELDS_V2,
+    }
+    DIGEST_SCHEME = "treatments.administration/2"
+    DIGEST_FIELDS = DIGEST_FIELDS_V2
     # What a draft edit or an amendment may change. Patient, lot, route,
-    # indication, vials and time decide the gates and the stock: getting one of
-    # those wrong means entered-in-error and a new record.
+    # indication, vials, time and appointment decide the gates and the stock:
+    # getting one of those wrong means entered-in-error and a new record.
+    # observation_ends_at is derived (end of dose + the appointment type's
+    # observation), so it follows an infusion end correction, never set alone.
     CORRECTABLE_FIELDS = (
         "body_site",
         "dose_volume_ml",
@@ -96,6 +107,19 @@ class Administration(NoDeleteModel):
     administered_at = models.DateTimeField()
     administered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    appointment = models.ForeignKey(
+        "clinic.Appointment",
+        on_delete=models.PROTECT,
+        related_name="administrations",
+        null=True,
+        blank=True,
+        help_text="The visit it was given in: same patient, in progress or completed.",
+    )
+    observation_ends_at = models.DateTimeField(
+        editable=False,
+        help_text="End of the infusion (or the dose) plus the appointment"
+        " type's observation minutes (DEFAULT_OBSERVATION_MINUTES without one).",
     )
     infusion_started_at = models.DateTimeField(null=True, blank=True)
     infusion_ended_at = models.DateTimeField(null=True, blank=True)
@@ -129,6 +153,12 @@ class Administration(NoDeleteModel):
     )
     signature_digest = models.CharField(
         "SHA-256 digest", max_length=64, blank=True, editable=False
+    )
+    signature_scheme = models.CharField(
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text="Which fields the digest covers (DIGEST_SCHEMES).",
     )
     entered_in_error_reason = models.TextField(blank=True, editable=False)
     entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -213,6 +243,12 @@ class Administration(NoDeleteModel):
                 name="administration_infusion_ends_after_start",
             ),
             models.CheckConstraint(
+                condition=models.Q(
+                    observation_ends_at__gte=models.F("administered_at")
+                ),
+                name="administration_observation_ends_after_dose",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(infusion_rate_ml_per_h__isnull=True)
                 | models.Q(infusion_rate_ml_per_h__gt=0),
                 name="administration_infusion_rate_positive",
@@ -224,6 +260,7 @@ class Administration(NoDeleteModel):
                     signed_at__isnull=True,
                     signature_meaning="",
                     signature_digest="",
+                    signature_scheme="",
                 )
                 | (
                     models.Q(
@@ -232,6 +269,7 @@ class Administration(NoDeleteModel):
                         signature_meaning__in=["performed", "reviewed"],
                     )
                     & ~models.Q(signature_digest="")
+                    & ~models.Q(signature_scheme="")
                 ),
                 name="administration_signature_complete",
             ),
@@ -268,7 +306,11 @@ class Administration(NoDeleteModel):
         return self.signed_at is not None
 
     def signed_payload(self) -> dict[str, Any]:
-        return canonical_record(self, self.DIGEST_FIELDS, scheme=self.DIGEST_SCHEME)
+        """What the signature covers, under the scheme the record was signed
+        with (the current one for a record being signed now). An unknown
+        scheme raises KeyError: verification must not guess."""
+        scheme = self.signature_scheme or self.DIGEST_SCHEME
+        return canonical_record(self, self.DIGEST_SCHEMES[scheme], scheme=scheme)
 
     def compute_digest(self) -> str:
         return sha256_hex(self.signed_payload())

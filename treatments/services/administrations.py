@@ -1,22 +1,26 @@
 """Recording administrations: every gate in one place, and the vials taken from
 stock in the same transaction."""
 
-from datetime import datetime
+import copy
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audited_save
 from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
-from clinic.roles import Role, has_role
+from clinic.models import Appointment, Practitioner
 from patients.models import Patient
 from patients.services import consent_find_valid
 from treatments import dosing
 from treatments.errors import (
     AdministeredInFuture,
     AdministratorNotActivePractitioner,
+    AppointmentNotInProgress,
+    AppointmentOtherPatient,
     BodySiteRequired,
     DoseExceedsVials,
     DoseNotPositive,
@@ -38,6 +42,41 @@ from treatments.errors import (
 from treatments.models import Administration, Lot, StockMovement
 from treatments.services.lots import lot_lock
 from treatments.services.stock import stock_take
+
+# Recomputed whenever what they derive from is corrected; never set directly.
+DERIVED_FIELDS = ("particle_count", "observation_ends_at")
+
+
+def observation_end(values: Any) -> datetime:
+    """When observation after the dose ends: the end of the infusion if there
+    is one, else the administration time, plus the appointment type's
+    observation minutes (DEFAULT_OBSERVATION_MINUTES without an appointment)."""
+    if values.appointment_id is None:
+        minutes = settings.DEFAULT_OBSERVATION_MINUTES
+    else:
+        minutes = values.appointment.type.observation_minutes
+    dose_ended = values.infusion_ended_at or values.administered_at
+    return dose_ended + timedelta(minutes=minutes)
+
+
+def observation_end_after_correction(before: Any, after: Any) -> datetime:
+    """The observation end moved by as much as a correction moved the end of
+    the dose: the observation period fixed at recording stays (a later change
+    of DEFAULT_OBSERVATION_MINUTES or of the type must not rewrite it)."""
+    moved = (after.infusion_ended_at or after.administered_at) - (
+        before.infusion_ended_at or before.administered_at
+    )
+    return before.observation_ends_at + moved
+
+
+def is_active_practitioner(user: Any) -> bool:
+    """An active user with an active Practitioner profile (roles alone do not
+    make someone a practitioner)."""
+    return (
+        user is not None
+        and user.is_active
+        and Practitioner.objects.filter(user_id=user.pk, active=True).exists()
+    )
 
 
 def check_clinical_values(values: Any, *, lot: Lot) -> None:
@@ -111,13 +150,15 @@ def administration_record(
     infusion_ended_at: datetime | None = None,
     infusion_rate_ml_per_h: Decimal | None = None,
     notes: str = "",
+    appointment: Appointment | None = None,
     now: datetime | None = None,
 ) -> Administration:
     """Record a draft administration and take its vials from the lot, or refuse
     with the RuleViolation naming the first gate it fails, writing nothing.
 
     Gates: time not in the future; patient active; administrator an active
-    clinician; dose, vials, body site, indication, infusion values (see
+    practitioner; appointment (if given) the patient's and in progress or
+    completed; dose, vials, body site, indication, infusion values (see
     check_clinical_values); lot released, not recalled, not expired on the day;
     route allowed for the product; vials on hand; a valid consent for patient,
     route, indication and product at that time.
@@ -127,19 +168,41 @@ def administration_record(
         raise AdministeredInFuture.for_field(
             "administered_at", "An administration cannot be recorded in the future."
         )
-    # Lock order: patient, then lot. The patient lock keeps a deactivation
-    # out; the lot lock serialises status changes and every take of its vials.
+    # Lock order: patient, then appointment, then lot. The patient lock keeps
+    # a deactivation out; the appointment lock keeps its status from moving
+    # under the check; the lot lock serialises status changes and every take
+    # of its vials.
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if appointment is not None:
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("type")
+            .get(pk=appointment.pk)
+        )
     lot = lot_lock(lot.pk)
     if not patient.active:
         raise PatientInactive.for_field(
             "patient", "The patient is deactivated and cannot be treated."
         )
-    if not (administered_by.is_active and has_role(administered_by, Role.CLINICIAN)):
+    if not is_active_practitioner(administered_by):
         raise AdministratorNotActivePractitioner.for_field(
             "administered_by",
-            "Only an active clinician can be recorded as giving a dose.",
+            "Only an active practitioner can be recorded as giving a dose.",
         )
+    if appointment is not None:
+        if appointment.patient_id != patient.pk:
+            raise AppointmentOtherPatient.for_field(
+                "appointment", "The appointment is another patient's."
+            )
+        if appointment.status not in (
+            Appointment.Status.IN_PROGRESS,
+            Appointment.Status.COMPLETED,
+        ):
+            raise AppointmentNotInProgress.for_field(
+                "appointment",
+                f"The appointment is {appointment.get_status_display().lower()};"
+                " a dose is given in an appointment in progress or completed.",
+            )
     administration = Administration(
         patient=patient,
         lot=lot,
@@ -156,6 +219,7 @@ def administration_record(
         indication=indication,
         indication_detail=indication_detail.strip(),
         notes=notes,
+        appointment=appointment,
         created_by=actor,
     )
     check_clinical_values(administration, lot=lot)
@@ -192,6 +256,7 @@ def administration_record(
     administration.particle_count = dosing.particle_count(
         particles_per_ml=lot.particles_per_ml, dose_volume_ml=dose_volume_ml
     )
+    administration.observation_ends_at = observation_end(administration)
     administration.full_clean()
     audited_save(administration, actor=actor)
     movement = StockMovement(
@@ -242,12 +307,16 @@ def administration_update(
         .get(pk=administration.pk)
     )
     refuse_unless_draft(administration)
+    before = copy.copy(administration)
     for name, value in changes.items():
         setattr(administration, name, value)
     check_clinical_values(administration, lot=administration.lot)
     administration.particle_count = dosing.particle_count(
         particles_per_ml=administration.lot.particles_per_ml,
         dose_volume_ml=administration.dose_volume_ml,
+    )
+    administration.observation_ends_at = observation_end_after_correction(
+        before, administration
     )
     administration.full_clean()
     audited_save(administration, actor=actor)

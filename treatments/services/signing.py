@@ -32,7 +32,9 @@ from treatments.errors import (
 from treatments.models import Administration, AdministrationAmendment
 from treatments.models.administrations import SignatureMeaning
 from treatments.services.administrations import (
+    DERIVED_FIELDS,
     check_clinical_values,
+    observation_end_after_correction,
     refuse_uncorrectable,
     refuse_unless_draft,
 )
@@ -104,6 +106,7 @@ def administration_sign(
         administration.signed_by = actor
         administration.signed_at = now
         administration.signature_meaning = meaning
+        administration.signature_scheme = Administration.DIGEST_SCHEME
         administration.signature_digest = administration.compute_digest()
         administration.full_clean()
         audited_save(administration, actor=actor, reason=f"signed ({meaning})")
@@ -164,8 +167,9 @@ def administration_amend(
             particles_per_ml=administration.lot.particles_per_ml,
             dose_volume_ml=after.dose_volume_ml,
         )
+        after.observation_ends_at = observation_end_after_correction(before, after)
         diff = {}
-        for name in (*Administration.CORRECTABLE_FIELDS, "particle_count"):
+        for name in (*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS):
             field = Administration._meta.get_field(name)
             old = canonical_value(field, getattr(before, name))
             new = canonical_value(field, getattr(after, name))
