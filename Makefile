@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	test -f .env || printf '# Local development only; manage.py reads it, the served app never does.\nDEBUG=true\n' > .env
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -125,3 +125,27 @@ def env_database(
     elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured(f"{name} must point at SQLite or PostgreSQL.")
     return config
+
+
+def load_env_file(path: "os.PathLike[str] | str") -> dict[str, str]:
+    """Apply KEY=VALUE lines of a local development file as defaults.
+
+    The real environment always wins; blank lines and # comments are skipped.
+    Only manage.py calls this: the served app (wsgi/asgi) never reads a file,
+    so a forgotten .env cannot switch DEBUG on in production.
+    """
+    applied: dict[str, str] = {}
+    if not os.path.exists(path):
+        return applied
+    with open(path, encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip():
+                raise ImproperlyConfigured(f"{path}:{number} is not KEY=VALUE.")
+            key = key.strip()
+            if key not in os.environ:
+                os.environ[key] = applied[key] = value.strip()
+    return applied

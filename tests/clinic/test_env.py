@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -8,6 +10,7 @@ from clinic.env import (
     env_list,
     env_str,
     env_time_zone,
+    load_env_file,
 )
 
 
@@ -96,3 +99,28 @@ def test_env_database_reads_postgres_url():
 def test_env_database_refuses_other_engines_and_garbage(url):
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         env_database("DATABASE_URL", "sqlite://", environ={"DATABASE_URL": url})
+
+
+def test_env_file_gives_defaults_but_the_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLINIC_TEST_SET", "from-env")
+    monkeypatch.delenv("CLINIC_TEST_NEW", raising=False)
+    path = tmp_path / ".env"
+    path.write_text("# comment\n\nCLINIC_TEST_SET=from-file\nCLINIC_TEST_NEW = yes\n")
+
+    applied = load_env_file(path)
+
+    assert applied == {"CLINIC_TEST_NEW": "yes"}
+    assert os.environ["CLINIC_TEST_SET"] == "from-env"
+    monkeypatch.delenv("CLINIC_TEST_NEW")
+
+
+def test_env_file_refuses_a_malformed_line(tmp_path):
+    path = tmp_path / ".env"
+    path.write_text("DEBUG true\n")
+
+    with pytest.raises(ImproperlyConfigured, match=":1 is not KEY=VALUE"):
+        load_env_file(path)
+
+
+def test_missing_env_file_changes_nothing(tmp_path):
+    assert load_env_file(tmp_path / "absent") == {}
