@@ -17,6 +17,12 @@ class LeaveOverlapsAppointments(Conflict):
     code = "leave_overlaps_appointments"
 
 
+class HoursStrandAppointments(Conflict):
+    """`extra["appointments"]` lists the bookings the change would strand."""
+
+    code = "hours_strand_appointments"
+
+
 class InvalidTimeRange(RuleViolation):
     code = "invalid_time_range"
 

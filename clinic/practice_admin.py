@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from clinic.admin_checks import ServiceAdmin, changes_of, check_by_dry_run, checked_form
 from clinic.models import (
@@ -20,6 +21,7 @@ from clinic.services.appointment_types import (
     appointment_type_create,
     appointment_type_update,
 )
+from clinic.services.coverage import bookings_kept_covered
 from clinic.services.practitioners import (
     practitioner_create,
     practitioner_update,
@@ -84,22 +86,24 @@ class WorkingHoursFormSet(forms.BaseInlineFormSet):
 
 
 def save_hours(formset: Any, *, actor: Any) -> None:
-    """The inline's rows, deletions first so a block can be moved into a gap."""
+    """The inline's rows, deletions first so a block can be moved into a gap;
+    booked patients are checked once, against the whole set of changes."""
     formset.save(commit=False)
-    for hours in formset.deleted_objects:
-        # A copy: delete() clears the pk, and the check's dry run must leave
-        # the form's instance deletable by the real save.
-        working_hours_delete(hours=copy.copy(hours), actor=actor)
-    for hours, fields in formset.changed_objects:
-        working_hours_update(
-            hours=hours, actor=actor, **{f: getattr(hours, f) for f in fields}
-        )
-    for hours in formset.new_objects:
-        working_hours_create(
-            practitioner=hours.practitioner, location=hours.location,
-            weekday=hours.weekday, start_time=hours.start_time,
-            end_time=hours.end_time, actor=actor,
-        )  # fmt: skip
+    with transaction.atomic(), bookings_kept_covered(formset.instance.pk):
+        for hours in formset.deleted_objects:
+            # A copy: delete() clears the pk, and the check's dry run must leave
+            # the form's instance deletable by the real save.
+            working_hours_delete(hours=copy.copy(hours), actor=actor)
+        for hours, fields in formset.changed_objects:
+            working_hours_update(
+                hours=hours, actor=actor, **{f: getattr(hours, f) for f in fields}
+            )
+        for hours in formset.new_objects:
+            working_hours_create(
+                practitioner=hours.practitioner, location=hours.location,
+                weekday=hours.weekday, start_time=hours.start_time,
+                end_time=hours.end_time, actor=actor,
+            )  # fmt: skip
 
 
 class WorkingHoursInline(admin.TabularInline):

@@ -19,6 +19,7 @@ from clinic.models import (
     ScheduleException,
     WorkingHours,
 )
+from clinic.services.coverage import bookings_kept_covered
 from clinic.services.editing import apply_changes
 
 
@@ -103,8 +104,9 @@ def working_hours_create(
 def working_hours_update(
     *, hours: WorkingHours, actor: Any, **changes: Any
 ) -> WorkingHours:
-    """Change a weekly block; same refusals as working_hours_create. Booked
-    appointments are not moved."""
+    """Change a weekly block; same refusals as working_hours_create, and
+    HoursStrandAppointments (409) if upcoming bookings would fall outside the
+    practitioner's hours: move or cancel them first."""
     apply_changes(
         hours, changes, allowed={"location", "weekday", "start_time", "end_time"}
     )
@@ -115,16 +117,20 @@ def _save_hours(hours: WorkingHours, *, actor: Any) -> WorkingHours:
     hours.full_clean()
     _lock(hours.practitioner)
     _check_no_overlap(hours)
-    audited_save(hours, actor=actor)
+    with bookings_kept_covered(hours.practitioner_id, field="start_time"):
+        audited_save(hours, actor=actor)
     return hours
 
 
 @transaction.atomic
 def working_hours_delete(*, hours: WorkingHours, actor: Any) -> None:
     """Remove a weekly block (configuration, not a clinical record); the
-    history keeps it. Booked appointments are not moved."""
-    hours._history_user = actor  # type: ignore[attr-defined]
-    hours.delete()
+    history keeps it. Raises HoursStrandAppointments (409) if upcoming
+    bookings need it."""
+    _lock(hours.practitioner)
+    with bookings_kept_covered(hours.practitioner_id):
+        hours._history_user = actor  # type: ignore[attr-defined]
+        hours.delete()
 
 
 @transaction.atomic
@@ -159,7 +165,9 @@ def schedule_exception_create(
 def schedule_exception_update(
     *, exception: ScheduleException, actor: Any, **changes: Any
 ) -> ScheduleException:
-    """Change an exception; same refusals as schedule_exception_create."""
+    """Change an exception; same refusals as schedule_exception_create, and
+    HoursStrandAppointments (409) if extra hours that upcoming bookings need
+    would move or shrink."""
     apply_changes(
         exception,
         changes,
@@ -170,9 +178,12 @@ def schedule_exception_update(
 
 @transaction.atomic
 def schedule_exception_delete(*, exception: ScheduleException, actor: Any) -> None:
-    """Remove an exception (e.g. leave that was called off); history keeps it."""
-    exception._history_user = actor  # type: ignore[attr-defined]
-    exception.delete()
+    """Remove an exception (e.g. leave that was called off); history keeps it.
+    Raises HoursStrandAppointments (409) for extra hours upcoming bookings need."""
+    _lock(exception.practitioner)
+    with bookings_kept_covered(exception.practitioner_id):
+        exception._history_user = actor  # type: ignore[attr-defined]
+        exception.delete()
 
 
 def _save_exception(exception: ScheduleException, *, actor: Any) -> ScheduleException:
@@ -180,7 +191,8 @@ def _save_exception(exception: ScheduleException, *, actor: Any) -> ScheduleExce
     _lock(exception.practitioner)
     if exception.kind == ScheduleException.Kind.LEAVE:
         _check_leave_is_free(exception)
-    audited_save(exception, actor=actor)
+    with bookings_kept_covered(exception.practitioner_id, field="date"):
+        audited_save(exception, actor=actor)
     return exception
 
 

@@ -295,3 +295,50 @@ def test_clinicians_read_the_schedule_in_the_admin_but_do_not_book(
     page = client.get(reverse("admin:clinic_appointment_change", args=[booked.pk]))
     assert page.status_code == 200
     assert not page.context["has_change_permission"]
+
+
+def test_admin_checks_booked_patients_once_for_the_whole_set_of_hours(
+    client, manager, book, doctor, site, frozen_now
+):
+    book()  # Monday 10:00-10:30
+    client.force_login(manager)
+    url = reverse("admin:clinic_practitioner_change", args=[doctor.pk])
+    blocks = list(doctor.working_hours.order_by("weekday"))
+    form = {
+        "title": doctor.title,
+        "licence_number": doctor.licence_number,
+        "active": "on",
+        "working_hours-TOTAL_FORMS": str(len(blocks) + 1),
+        "working_hours-INITIAL_FORMS": str(len(blocks)),
+    }
+    for n, block in enumerate(blocks):
+        form |= {
+            f"working_hours-{n}-id": block.pk,
+            f"working_hours-{n}-practitioner": doctor.pk,
+            f"working_hours-{n}-location": site.pk,
+            f"working_hours-{n}-weekday": block.weekday,
+            f"working_hours-{n}-start_time": "09:00",
+            f"working_hours-{n}-end_time": "17:00",
+        }
+    form["working_hours-0-DELETE"] = "on"  # Monday's block goes...
+
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert "booked" in str(
+        refused.context["inline_admin_formsets"][0].formset.non_form_errors()
+    )
+    assert doctor.working_hours.filter(weekday=0).exists()
+
+    new = len(blocks)
+    form |= {  # ...and a later Monday block that still covers 10:00 comes
+        f"working_hours-{new}-practitioner": doctor.pk,
+        f"working_hours-{new}-location": site.pk,
+        f"working_hours-{new}-weekday": 0,
+        f"working_hours-{new}-start_time": "10:00",
+        f"working_hours-{new}-end_time": "18:00",
+    }
+    saved = client.post(url, form)
+
+    assert saved.status_code == 302
+    monday = WorkingHours.objects.filter(practitioner=doctor, weekday=0)
+    assert [(h.start_time, h.end_time) for h in monday] == [(dt.time(10), dt.time(18))]

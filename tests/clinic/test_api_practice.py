@@ -1,6 +1,8 @@
 """The clinic's set-up through the API: rooms, practitioners, appointment types,
 working hours, schedule exceptions. Everyone reads; managers change."""
 
+import datetime as dt
+
 import pytest
 
 from clinic.models import (
@@ -273,3 +275,24 @@ def test_appointment_type_rules_through_the_api(manager_client):
     )
     assert created.status_code == 201
     assert created.json()["max_parallel"] == 4
+
+
+def test_removing_or_shrinking_hours_under_a_booking_is_409(
+    manager_client, book, doctor, frozen_now
+):
+    booked = book()  # Monday 10:00-10:30
+    block = WorkingHours.objects.get(practitioner=doctor, weekday=0)
+    url = f"/api/v1/working-hours/{block.pk}/"
+
+    removed = manager_client.delete(url)
+    shrunk = manager_client.patch(url, {"start_time": "11:00"}, format="json")
+
+    for response in (removed, shrunk):
+        assert response.status_code == 409
+        assert response.json()["code"] == "hours_strand_appointments"
+        assert response.json()["appointments"][0]["appointment"] == str(
+            booked.public_id
+        )
+    assert "start_time" in shrunk.json()["errors"]
+    block.refresh_from_db()
+    assert block.start_time == dt.time(9)

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clinic.calendar_errors import (
+    HoursStrandAppointments,
     LeaveOverlapsAppointments,
     PractitionerNotStaff,
     WorkingHoursOverlap,
@@ -27,12 +28,13 @@ from clinic.services.practitioners import (
     practitioner_update,
     schedule_exception_create,
     schedule_exception_delete,
+    schedule_exception_update,
     working_hours_create,
     working_hours_delete,
     working_hours_update,
 )
 from clinic.services.rooms import room_create, room_update
-from tests.clinic.conftest import MONDAY, NOW
+from tests.clinic.conftest import MONDAY, NOW, at
 from tests.factories.clinic import LocationFactory, PractitionerFactory
 from tests.factories.users import UserFactory
 
@@ -255,3 +257,93 @@ def test_appointment_type_rules(manager):
     with pytest.raises(ValidationError) as refused:
         appointment_type_create(actor=manager, **fields)
     assert "name" in refused.value.message_dict
+
+
+# Changing hours must not strand booked patients (HoursStrandAppointments).
+
+
+def _monday_hours(doctor):
+    return WorkingHours.objects.get(practitioner=doctor, weekday=MONDAY.weekday())
+
+
+def test_deleting_hours_a_booking_needs_is_refused_listing_it(
+    book, doctor, manager, frozen_now
+):
+    booked = book()
+    hours = _monday_hours(doctor)
+    pk = hours.pk
+    with pytest.raises(HoursStrandAppointments) as refused:
+        working_hours_delete(hours=hours, actor=manager)
+    assert refused.value.code == "hours_strand_appointments"
+    assert [a["appointment"] for a in refused.value.extra["appointments"]] == [
+        str(booked.public_id)
+    ]
+    assert WorkingHours.objects.filter(pk=pk).exists()
+
+
+def test_shrinking_hours_under_a_booking_is_refused_naming_the_field(
+    book, doctor, manager, frozen_now
+):
+    book()  # 10:00-10:30
+    hours = _monday_hours(doctor)
+    before = (hours.start_time, hours.end_time)
+    with pytest.raises(HoursStrandAppointments) as refused:
+        working_hours_update(hours=hours, actor=manager, start_time=dt.time(10, 15))
+    assert "start_time" in refused.value.errors
+    hours.refresh_from_db()
+    assert (hours.start_time, hours.end_time) == before
+
+
+def test_hours_may_change_around_bookings_or_after_they_are_cancelled(
+    book, doctor, manager, frozen_now
+):
+    booked = book()  # 10:00-10:30
+    hours = _monday_hours(doctor)
+    working_hours_update(hours=hours, actor=manager, end_time=dt.time(10, 30))
+    appointment_cancel(appointment=booked, actor=manager, reason="Moved", now=NOW)
+    pk = hours.pk
+    working_hours_delete(hours=hours, actor=manager)
+    assert not WorkingHours.objects.filter(pk=pk).exists()
+
+
+def test_past_bookings_do_not_hold_hours(book, doctor, manager):
+    book()  # Monday 2026-03-02; the real clock is later, so it is history
+    working_hours_delete(hours=_monday_hours(doctor), actor=manager)
+    assert not WorkingHours.objects.filter(
+        practitioner=doctor, weekday=MONDAY.weekday()
+    ).exists()
+
+
+def test_removing_extra_hours_a_booking_needs_is_refused(
+    book, doctor, manager, frozen_now
+):
+    saturday = MONDAY + dt.timedelta(days=5)
+    extra = schedule_exception_create(
+        practitioner=doctor,
+        kind="extra_hours",
+        date=saturday,
+        location=doctor.working_hours.first().location,
+        start_time=dt.time(9),
+        end_time=dt.time(12),
+        actor=manager,
+    )
+    book(starts_at=at(saturday, "10:00"))
+    with pytest.raises(HoursStrandAppointments):
+        schedule_exception_delete(exception=extra, actor=manager)
+    extra = ScheduleException.objects.get(date=saturday)  # delete() cleared the pk
+    with pytest.raises(HoursStrandAppointments) as refused:
+        schedule_exception_update(exception=extra, actor=manager, date=MONDAY)
+    assert "date" in refused.value.errors
+    extra.refresh_from_db()
+    assert extra.date == saturday
+
+
+def test_a_booking_already_outside_hours_does_not_block_other_changes(
+    book, doctor, manager, frozen_now
+):
+    # A manager booked Saturday by override; Monday's hours may still change.
+    saturday = MONDAY + dt.timedelta(days=5)
+    book(starts_at=at(saturday, "10:00"), actor=manager, override_reason="Urgent")
+    working_hours_update(
+        hours=_monday_hours(doctor), actor=manager, end_time=dt.time(12)
+    )
