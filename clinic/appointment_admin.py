@@ -8,8 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic import slots
 from clinic.admin_checks import adopt, changes_of, checked_form
 from clinic.audit import NoDeleteAdminMixin
 from clinic.errors import DomainError
@@ -41,6 +43,44 @@ class CancelForm(forms.Form):
 
 
 _BOOKING_FIELDS = {"starts_at", "ends_at", "practitioner", "room", "type"}
+_TIMES = ("starts_at", "ends_at")
+
+
+class LocalTimesForm(forms.ModelForm):
+    """Appointment times are typed and shown as wall-clock times at the room's
+    location, whatever the server's TIME_ZONE (a Denver room's 09:00 is 09:00
+    in Denver)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            tz = self.instance.room.location.tz
+            for name in _TIMES:
+                # Naive values are shown as they are, not converted again.
+                local = getattr(self.instance, name).astimezone(tz)
+                self.initial[name] = local.replace(tzinfo=None)
+        for name in _TIMES:
+            if name in self.fields:
+                self.fields[name].help_text = "Local time at the room's location." + (
+                    " Empty: the type's duration." if name == "ends_at" else ""
+                )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        room = cleaned.get("room") or getattr(self.instance, "room", None)
+        if room is None:
+            return cleaned
+        server_tz = timezone.get_current_timezone()
+        for name in _TIMES:
+            value = cleaned.get(name)
+            if value is not None:
+                wall = value.astimezone(server_tz)
+                cleaned[name] = slots.local_instant(
+                    wall.date(), wall.time(), room.location.tz
+                )
+        return cleaned
+
+
 _MOVE_FIELDS = {*_BOOKING_FIELDS, "notes", "override_reason"}
 
 
@@ -80,6 +120,8 @@ class AppointmentAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
         return ["public_id", "patient", "status", "blocks_until", "cancellation_reason",
                 "created_by", "created_at"]  # fmt: skip
 
+    form = LocalTimesForm
+
     def get_form(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
         form = checked_form(
             super().get_form(request, obj, **kwargs),
@@ -87,7 +129,6 @@ class AppointmentAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
         )
         if "ends_at" in form.base_fields:
             form.base_fields["ends_at"].required = False
-            form.base_fields["ends_at"].help_text = "Empty: the type's duration."
         return form
 
     def write(self, request: Any, obj: Any, form: Any) -> Appointment:

@@ -2,11 +2,12 @@
 status changes as actions, filters by day, location, practitioner, room."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from clinic.models import Appointment, ScheduleException, WorkingHours
+from clinic.models import Appointment, Room, ScheduleException, WorkingHours
 from tests.clinic.conftest import MONDAY, at, nothing_written
 from tests.factories.clinic import AppointmentFactory, LocationFactory, RoomFactory
 from tests.factories.patients import PatientFactory
@@ -17,8 +18,8 @@ ADD = reverse("admin:clinic_appointment_add")
 LIST = reverse("admin:clinic_appointment_changelist")
 
 
-def _form(patient, doctor, room, consultation, day="2026-03-02", time="15:00:00"):
-    # The admin takes times in the server's zone (UTC here): 15:00Z is 10:00 NY.
+def _form(patient, doctor, room, consultation, day="2026-03-02", time="10:00:00"):
+    # Times are wall-clock at the room's location (New York), not the server's UTC.
     return {
         "patient": patient.pk,
         "practitioner": doctor.pk,
@@ -85,7 +86,7 @@ def test_admin_moves_through_the_service(desk, book, front_desk):
     booked = book()
     url = reverse("admin:clinic_appointment_change", args=[booked.pk])
     form = _form(booked.patient, booked.practitioner, booked.room, booked.type)
-    form["starts_at_1"] = "18:00:00"  # 13:00 New York
+    form["starts_at_1"] = "13:00:00"
     form["status_changes-INITIAL_FORMS"] = form["status_changes-TOTAL_FORMS"] = "1"
     form["status_changes-0-id"] = booked.status_changes.get().pk
     form["status_changes-0-appointment"] = booked.pk
@@ -342,3 +343,37 @@ def test_admin_checks_booked_patients_once_for_the_whole_set_of_hours(
     assert saved.status_code == 302
     monday = WorkingHours.objects.filter(practitioner=doctor, weekday=0)
     assert [(h.start_time, h.end_time) for h in monday] == [(dt.time(10), dt.time(18))]
+
+
+def test_change_page_shows_times_at_the_rooms_location(desk, book):
+    booked = book()  # 10:00 New York, 15:00 UTC
+    url = reverse("admin:clinic_appointment_change", args=[booked.pk])
+
+    page = desk.get(url)
+
+    form = page.context["adminform"].form
+    assert form["starts_at"].value().time() == dt.time(10, 0)
+    assert 'value="10:00:00"' in page.content.decode()
+    assert "Local time at the room" in page.content.decode()
+
+
+def test_admin_times_follow_each_locations_zone(
+    desk, patient, doctor, consultation, frozen_now
+):
+    denver = LocationFactory(name="Denver", time_zone="America/Denver")
+    room = RoomFactory(location=denver, kind=Room.Kind.CONSULT_ROOM)
+    for weekday in range(5):
+        doctor.working_hours.create(
+            location=denver,
+            weekday=weekday,
+            start_time=dt.time(18),
+            end_time=dt.time(20),
+        )
+
+    response = desk.post(
+        ADD, _form(patient, doctor, room, consultation, time="18:30:00")
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    booked = Appointment.objects.get()
+    assert booked.starts_at == at(MONDAY, "18:30", ZoneInfo("America/Denver"))
