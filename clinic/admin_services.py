@@ -17,8 +17,9 @@ from clinic.errors import DomainError
 class ServiceFormMixin:
     """ModelForm side: runs the admin's service in clean(), maps refusals to errors.
 
-    The service call happens inside the admin's own transaction, so a later
-    failure (an inline, say) rolls it back too.
+    The service call happens inside the admin page's transaction, which
+    ServiceAdminMixin rolls back whenever the page does not save (an inline
+    refused after the service ran, say), so nothing is half-written.
     """
 
     request: HttpRequest
@@ -53,6 +54,11 @@ class ServiceFormMixin:
         return {name: self.cleaned_data[name] for name in self.changed_data}  # type: ignore[attr-defined]
 
 
+def is_saved(response: HttpResponse) -> bool:
+    """A submitted admin page that saved redirects; one with errors renders."""
+    return 300 <= response.status_code < 400
+
+
 class ServiceAdminMixin:
     """ModelAdmin side: define `save_with_service(request, original, form)`
     returning the saved object (original is None when adding)."""
@@ -63,6 +69,23 @@ class ServiceAdminMixin:
             (form,) if issubclass(form, ServiceFormMixin) else (ServiceFormMixin, form)
         )
         return type(form.__name__, bases, {"request": request, "model_admin": self})
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        with transaction.atomic():
+            response = super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+            if request.method == "POST" and not is_saved(response):
+                # The page came back with errors: whatever the form's service
+                # wrote during validation must not stay.
+                transaction.set_rollback(True)
+        return response
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: Any, change: bool

@@ -152,3 +152,20 @@ def test_front_desk_does_not_see_relevant_history_in_admin(
 
     assert page.status_code == 200
     assert b"Prior stroke" not in page.content
+
+
+def test_a_page_refused_after_the_service_ran_writes_nothing(
+    admin_client_for, front_desk
+):
+    # The main form is valid, so its service registers the patient while the
+    # form is validated; the inline's missing management form then refuses
+    # the page. The admin page's transaction must take the patient back.
+    client = admin_client_for(front_desk)
+    form = {k: v for k, v in FORM.items() if not k.startswith("consents-")}
+
+    response = client.post(reverse("admin:patients_patient_add"), form)
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert not Patient.objects.exists()
+    assert not Patient.history.exists()
