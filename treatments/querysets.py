@@ -1,9 +1,15 @@
 """Reusable reads for treatments. Nothing here writes."""
 
+import datetime as dt
+
 from django.db import models
 from django.db.models.functions import Coalesce
 
 from clinic.audit import NoDeleteQuerySet
+
+# A serious adverse event is reported to the authority within this many days
+# of the clinic becoming aware of it (SPEC: 15).
+REPORT_DUE_DAYS = 15
 
 
 class LotQuerySet(models.QuerySet):
@@ -53,3 +59,35 @@ class AdministrationQuerySet(NoDeleteQuerySet):
             .select_related("patient")
             .order_by("administered_at", "id")
         )
+
+
+class FollowUpNoteQuerySet(NoDeleteQuerySet):
+    def for_display(self) -> "FollowUpNoteQuerySet":
+        return self.select_related(
+            "patient", "administration", "author", "signed_by"
+        ).prefetch_related("amendments__amended_by")
+
+
+class AdverseEventQuerySet(NoDeleteQuerySet):
+    """The report clock works on awareness dates: an event is due
+    `REPORT_DUE_DAYS` after awareness, so "due before D" is "aware before
+    D - REPORT_DUE_DAYS", an index-friendly comparison with no date
+    arithmetic in SQL."""
+
+    def for_display(self) -> "AdverseEventQuerySet":
+        return self.select_related(
+            "patient", "administration__lot__product", "created_by"
+        )
+
+    def report_pending(self) -> "AdverseEventQuerySet":
+        """Serious events not yet reported to the authority."""
+        return self.filter(serious=True, reported_on__isnull=True)
+
+    def overdue(self, *, today: dt.date) -> "AdverseEventQuerySet":
+        """Serious, unreported events whose due date is before `today`."""
+        cutoff = today - dt.timedelta(days=REPORT_DUE_DAYS)
+        return self.report_pending().filter(aware_on__lt=cutoff)
+
+    def due_not_overdue(self, *, today: dt.date) -> "AdverseEventQuerySet":
+        cutoff = today - dt.timedelta(days=REPORT_DUE_DAYS)
+        return self.report_pending().filter(aware_on__gte=cutoff)
