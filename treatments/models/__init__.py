@@ -8,9 +8,9 @@ from treatments.models.outcomes import (
 from treatments.models.products import Product, validate_routes
 
 __all__ = [
-    "AdverseEvent",
     "Administration",
     "AdministrationAmendment",
+    "AdverseEvent",
     "FollowUpNote",
     "FollowUpNoteAmendment",
     "Lot",

@@ -263,7 +263,9 @@ class AdverseEvent(NoDeleteModel):
     class Meta:
         ordering = ["-onset_at", "-id"]
         indexes = [
-            models.Index(fields=["patient", "onset_at"], name="adverse_event_patient_idx"),
+            models.Index(
+                fields=["patient", "onset_at"], name="adverse_event_patient_idx"
+            ),
             models.Index(
                 fields=["serious", "reported_on", "aware_on"],
                 name="adverse_event_report_idx",
