@@ -68,26 +68,27 @@ class FollowUpNoteQuerySet(NoDeleteQuerySet):
         ).prefetch_related("amendments__amended_by")
 
 
-class AdverseEventQuerySet(NoDeleteQuerySet):
-    """The report clock works on awareness dates: an event is due
-    `REPORT_DUE_DAYS` after awareness, so "due before D" is "aware before
-    D - REPORT_DUE_DAYS", an index-friendly comparison with no date
-    arithmetic in SQL."""
+def report_pending_q() -> models.Q:
+    """Serious adverse events not yet reported to the authority."""
+    return models.Q(serious=True, reported_on__isnull=True)
 
+
+def overdue_q(*, today: dt.date) -> models.Q:
+    """Serious, unreported adverse events whose due date (awareness +
+    REPORT_DUE_DAYS) is before `today`: "aware before today - REPORT_DUE_DAYS",
+    an index-friendly comparison with no date arithmetic in SQL."""
+    cutoff = today - dt.timedelta(days=REPORT_DUE_DAYS)
+    return report_pending_q() & models.Q(aware_on__lt=cutoff)
+
+
+class AdverseEventQuerySet(NoDeleteQuerySet):
     def for_display(self) -> "AdverseEventQuerySet":
         return self.select_related(
             "patient", "administration__lot__product", "created_by"
         )
 
     def report_pending(self) -> "AdverseEventQuerySet":
-        """Serious events not yet reported to the authority."""
-        return self.filter(serious=True, reported_on__isnull=True)
+        return self.filter(report_pending_q())
 
     def overdue(self, *, today: dt.date) -> "AdverseEventQuerySet":
-        """Serious, unreported events whose due date is before `today`."""
-        cutoff = today - dt.timedelta(days=REPORT_DUE_DAYS)
-        return self.report_pending().filter(aware_on__lt=cutoff)
-
-    def due_not_overdue(self, *, today: dt.date) -> "AdverseEventQuerySet":
-        cutoff = today - dt.timedelta(days=REPORT_DUE_DAYS)
-        return self.report_pending().filter(aware_on__gte=cutoff)
+        return self.filter(overdue_q(today=today))
