@@ -111,6 +111,7 @@ class FollowUpNote(SignedRecordMixin, NoDeleteModel):
     objects = FollowUpNoteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "follow-up note"
         ordering = ["-noted_at", "-id"]
         indexes = [
             models.Index(fields=["patient", "noted_at"], name="follow_up_patient_idx"),
@@ -167,6 +168,7 @@ class FollowUpNoteAmendment(Amendment):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "follow-up note amendment"
         ordering = ["amended_at", "id"]
         constraints = [
             models.CheckConstraint(
