@@ -50,7 +50,8 @@ def test_demo_has_products_lots_stock_and_signed_administrations():
         scores = [n.outcome_score for n in notes if n.administration_id == dose.pk]
         assert scores == sorted(scores)
     (event,) = AdverseEvent.objects.all()
-    assert event.serious and event.reported_on is None
+    assert event.serious
+    assert event.reported_on is None
     assert list(AdverseEvent.objects.overdue(today=today)) == [event]
     signed = Administration.objects.filter(status="signed")
     assert signed.count() == demo.ADMINISTRATIONS

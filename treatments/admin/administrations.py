@@ -101,6 +101,7 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
     autocomplete_fields = ["patient"]
     raw_id_fields = ["appointment"]
     inlines = [AmendmentInline, FollowUpNoteInline, AdverseEventInline]
+    OUTCOME_INLINES = (FollowUpNoteInline, AdverseEventInline)
     actions = [
         reason_action(
             "Mark entered in error",
@@ -125,6 +126,12 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
         "entered_in_error_by",
         "outcomes",
     ]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list:
+        # A new administration has no follow-ups or events yet.
+        if obj is None:
+            return [i for i in self.inlines if i not in self.OUTCOME_INLINES]
+        return list(self.inlines)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {
