@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from tests.factories.treatments import AdverseEventFactory
 from treatments.models import AdverseEvent
+from treatments.outcome_serializers import AdverseEventUpdateSerializer
+from treatments.services.adverse_events import UPDATABLE_FIELDS
 
 URL = "/api/v1/adverse-events/"
 DAY = dt.timedelta(days=1)
@@ -311,3 +313,7 @@ def test_a_retried_create_writes_one_event(clinician_client, payload):
     again = clinician_client.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="a")
     assert again.json()["id"] == first.json()["id"]
     assert AdverseEvent.objects.count() == 1
+
+
+def test_the_update_shape_accepts_exactly_what_the_service_updates():
+    assert set(AdverseEventUpdateSerializer().fields) == set(UPDATABLE_FIELDS)
