@@ -6,6 +6,17 @@ _READ = [
     "treatments.view_stockmovement",
     "treatments.view_administration",
     "treatments.view_administrationamendment",
+    "treatments.view_followupnote",
+    "treatments.view_followupnoteamendment",
+    "treatments.view_adverseevent",
+]
+# Clinicians write and sign follow-up notes and adverse events (managers hold
+# the clinician role too, SPEC "everything above").
+_OUTCOMES = [
+    "treatments.add_followupnote",
+    "treatments.change_followupnote",
+    "treatments.add_adverseevent",
+    "treatments.change_adverseevent",
 ]
 
 
@@ -19,6 +30,7 @@ class TreatmentsConfig(AppConfig):
             *_READ,
             "treatments.add_administration",
             "treatments.change_administration",
+            *_OUTCOMES,
         ],
         "manager": [
             *_READ,
@@ -29,5 +41,6 @@ class TreatmentsConfig(AppConfig):
             "treatments.add_lot",
             "treatments.change_lot",
             "treatments.add_stockmovement",
+            *_OUTCOMES,
         ],
     }

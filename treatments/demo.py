@@ -7,6 +7,9 @@ Two seeders, both idempotent and both through the services:
   signs a few administrations for patients whose consent covers them (none
   if no patient has consented, e.g. when patients were not seeded), given by
   demo practitioners; the infusions in a completed IV visit the nurse ran.
+  After each dose, signed follow-up notes whose scores rise over the days
+  that followed; on the oldest dose, a serious adverse event not yet
+  reported (overdue, so the report clock has something to show).
 """
 
 import datetime as dt
@@ -29,7 +32,7 @@ from clinic.services.availability import availability_search
 from patients.models import Patient
 from patients.services import consent_find_valid
 from treatments import services
-from treatments.models import Administration, Lot, Product
+from treatments.models import Administration, AdverseEvent, FollowUpNote, Lot, Product
 
 PRODUCTS = [
     {
@@ -121,6 +124,7 @@ def seed(*, say: Callable[[str], None]) -> None:
     lot = Lot.objects.select_related("product").get(lot_number=MAIN_LOT)
     if Administration.objects.filter(lot=lot).exists():
         say(f"administrations: {Administration.objects.count()}")
+        _seed_outcomes(say=say)
         return
     # Doses are given by demo practitioners (clinic.demo.seed_calendar): the
     # clinician gives intranasal doses and signs them as performed; the nurse
@@ -185,6 +189,64 @@ def seed(*, say: Callable[[str], None]) -> None:
     say(
         f"administrations: {Administration.objects.count()}"
         + ("" if recorded else " (no patient has consented to the demo products)")
+    )
+    _seed_outcomes(say=say)
+
+
+# Days after a dose on which the clinic followed up, with the contact kind;
+# scores start at 3 and rise by one at each contact (a response to show).
+FOLLOW_UPS = [(1, "phone"), (4, "message"), (8, "visit"), (12, "phone")]
+
+
+def _seed_outcomes(*, say: Callable[[str], None]) -> None:
+    """Signed follow-ups after each demo dose (those already past), and one
+    serious, unreported adverse event on the oldest dose. Skipped once any
+    note exists, so seeding twice adds nothing."""
+    demo_doses = Administration.objects.filter(lot__lot_number=MAIN_LOT).order_by(
+        "administered_at"
+    )
+    if FollowUpNote.objects.exists() or not demo_doses.exists():
+        return
+    clinician = demo_user("clinician")
+    password = next(p for user, p, *_ in DEMO_USERS if user == clinician.username)
+    now = timezone.now().replace(second=0, microsecond=0)
+    for dose in demo_doses:
+        for index, (days, kind) in enumerate(FOLLOW_UPS):
+            noted_at = dose.administered_at + dt.timedelta(days=days)
+            if noted_at > now:
+                break
+            note = services.follow_up_record(
+                patient=dose.patient,
+                administration=dose,
+                noted_at=noted_at,
+                contact_kind=kind,
+                outcome_score=3 + index,
+                text="Pain and stiffness easing; sleeping better.",
+                actor=clinician,
+                now=now,
+            )
+            services.follow_up_sign(
+                note=note, actor=clinician, password=password, meaning="performed"
+            )
+    oldest = demo_doses.first()
+    onset = oldest.administered_at + dt.timedelta(hours=6)
+    services.adverse_event_record(
+        administration=oldest,
+        onset_at=onset,
+        aware_on=timezone.localdate(onset) + dt.timedelta(days=1),
+        description="Fever 39.2 C with rigors the evening after the dose;"
+        " admitted overnight for observation and IV fluids.",
+        grade=3,
+        serious=True,
+        hospitalisation=True,
+        outcome=AdverseEvent.Outcome.RECOVERED,
+        relatedness=AdverseEvent.Relatedness.POSSIBLY_RELATED,
+        actor=clinician,
+        now=now,
+    )
+    say(
+        f"follow-up notes: {FollowUpNote.objects.count()},"
+        f" adverse events: {AdverseEvent.objects.count()}"
     )
 
 

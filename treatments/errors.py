@@ -11,13 +11,20 @@ from patients.errors import NoValidConsent, PatientInactive
 __all__ = [
     "AdministeredInFuture",
     "AdministeredThroughAdministration",
+    "AdministrationEnteredInError",
+    "AdministrationOtherPatient",
     "AdministratorNotActivePractitioner",
+    "AlreadyReported",
     "AmendmentChangesNothing",
+    "AwareBeforeOnset",
+    "AwareInFuture",
     "BodySiteRequired",
     "DoseExceedsVials",
     "DoseNotPositive",
     "DuplicateLotNumber",
+    "FatalityInconsistent",
     "FieldNotCorrectable",
+    "GradeOutOfRange",
     "IllegalLotTransition",
     "IndicationDetailRequired",
     "InfusionEndsBeforeStart",
@@ -31,6 +38,11 @@ __all__ = [
     "LotRecalled",
     "MovementInFuture",
     "NoValidConsent",
+    "NotedBeforeAdministration",
+    "NotedInFuture",
+    "OnsetBeforeAdministration",
+    "OnsetInFuture",
+    "OutcomeScoreOutOfRange",
     "PatientInactive",
     "ProductCoveredByConsent",
     "ProductInactive",
@@ -39,7 +51,10 @@ __all__ = [
     "RecordEnteredInError",
     "RecordNotSigned",
     "RecordSigned",
+    "ReportedBeforeAware",
+    "ReportedInFuture",
     "RouteNotAllowed",
+    "SeriousnessInconsistent",
     "SignaturePasswordInvalid",
     "SignerNotClinician",
     "SignerNotPerformer",
@@ -204,3 +219,70 @@ class FieldNotCorrectable(RuleViolation):
 
 class AmendmentChangesNothing(RuleViolation):
     code = "amendment_changes_nothing"
+
+
+# Follow-up notes
+class AdministrationOtherPatient(RuleViolation):
+    code = "administration_other_patient"
+
+
+class AdministrationEnteredInError(RuleViolation):
+    code = "administration_entered_in_error"
+
+
+class OutcomeScoreOutOfRange(RuleViolation):
+    code = "outcome_score_out_of_range"
+
+
+class NotedInFuture(RuleViolation):
+    code = "noted_in_future"
+
+
+class NotedBeforeAdministration(RuleViolation):
+    code = "noted_before_administration"
+
+
+# Adverse events
+class OnsetInFuture(RuleViolation):
+    code = "onset_in_future"
+
+
+class OnsetBeforeAdministration(RuleViolation):
+    code = "onset_before_administration"
+
+
+class AwareInFuture(RuleViolation):
+    code = "aware_in_future"
+
+
+class AwareBeforeOnset(RuleViolation):
+    code = "aware_before_onset"
+
+
+class GradeOutOfRange(RuleViolation):
+    code = "grade_out_of_range"
+
+
+class FatalityInconsistent(RuleViolation):
+    """Grade 5, a fatal outcome and the death criterion go together (and make
+    the event serious)."""
+
+    code = "fatality_inconsistent"
+
+
+class SeriousnessInconsistent(RuleViolation):
+    """A serious event names at least one criterion; a non-serious one none."""
+
+    code = "seriousness_inconsistent"
+
+
+class ReportedBeforeAware(RuleViolation):
+    code = "reported_before_aware"
+
+
+class ReportedInFuture(RuleViolation):
+    code = "reported_in_future"
+
+
+class AlreadyReported(Conflict):
+    code = "already_reported"

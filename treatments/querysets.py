@@ -1,9 +1,15 @@
 """Reusable reads for treatments. Nothing here writes."""
 
+import datetime as dt
+
 from django.db import models
 from django.db.models.functions import Coalesce
 
 from clinic.audit import NoDeleteQuerySet
+
+# A serious adverse event is reported to the authority within this many days
+# of the clinic becoming aware of it (SPEC: 15).
+REPORT_DUE_DAYS = 15
 
 
 class LotQuerySet(models.QuerySet):
@@ -53,3 +59,36 @@ class AdministrationQuerySet(NoDeleteQuerySet):
             .select_related("patient")
             .order_by("administered_at", "id")
         )
+
+
+class FollowUpNoteQuerySet(NoDeleteQuerySet):
+    def for_display(self) -> "FollowUpNoteQuerySet":
+        return self.select_related(
+            "patient", "administration", "author", "signed_by"
+        ).prefetch_related("amendments__amended_by")
+
+
+def report_pending_q() -> models.Q:
+    """Serious adverse events not yet reported to the authority."""
+    return models.Q(serious=True, reported_on__isnull=True)
+
+
+def overdue_q(*, today: dt.date) -> models.Q:
+    """Serious, unreported adverse events whose due date (awareness +
+    REPORT_DUE_DAYS) is before `today`: "aware before today - REPORT_DUE_DAYS",
+    an index-friendly comparison with no date arithmetic in SQL."""
+    cutoff = today - dt.timedelta(days=REPORT_DUE_DAYS)
+    return report_pending_q() & models.Q(aware_on__lt=cutoff)
+
+
+class AdverseEventQuerySet(NoDeleteQuerySet):
+    def for_display(self) -> "AdverseEventQuerySet":
+        return self.select_related(
+            "patient", "administration__lot__product", "created_by"
+        )
+
+    def report_pending(self) -> "AdverseEventQuerySet":
+        return self.filter(report_pending_q())
+
+    def overdue(self, *, today: dt.date) -> "AdverseEventQuerySet":
+        return self.filter(overdue_q(today=today))

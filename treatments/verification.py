@@ -6,7 +6,18 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
-from treatments.models import Administration, AdministrationAmendment
+from treatments.models import (
+    Administration,
+    AdministrationAmendment,
+    FollowUpNote,
+    FollowUpNoteAmendment,
+)
+
+# Each signed model with its amendments, and the label used in reports.
+SIGNED_RECORDS = (
+    (Administration, AdministrationAmendment, "administration"),
+    (FollowUpNote, FollowUpNoteAmendment, "follow-up note"),
+)
 
 
 @dataclass(frozen=True)
@@ -24,41 +35,53 @@ class Mismatch:
 
 
 def signature_mismatches(*, chunk_size: int = 500) -> Iterator[Mismatch]:
-    """Each signed administration whose digest differs from its content, and
-    each amendment whose digest or chain link is broken."""
-    signed = Administration.objects.filter(signed_at__isnull=False).order_by("pk")
-    for administration in signed.iterator(chunk_size=chunk_size):
-        if administration.signature_scheme not in Administration.DIGEST_SCHEMES:
+    """Each signed record (administration, follow-up note) whose digest
+    differs from its content, and each amendment whose digest or chain link
+    is broken."""
+    for model, amendment_model, label in SIGNED_RECORDS:
+        yield from _record_mismatches(model, label, chunk_size=chunk_size)
+        yield from _amendment_mismatches(amendment_model, label, chunk_size=chunk_size)
+
+
+def _record_mismatches(model, label: str, *, chunk_size: int) -> Iterator[Mismatch]:
+    signed = model.objects.filter(signed_at__isnull=False).order_by("pk")
+    for record in signed.iterator(chunk_size=chunk_size):
+        if record.signature_scheme not in model.DIGEST_SCHEMES:
             yield Mismatch(
-                f"administration {administration.public_id}",
+                f"{label} {record.public_id}",
                 "signed under an unknown digest scheme",
-                administration.signature_digest,
+                record.signature_digest,
                 "",
             )
             continue
-        computed = administration.compute_digest()
-        if computed != administration.signature_digest:
+        computed = record.compute_digest()
+        if computed != record.signature_digest:
             yield Mismatch(
-                f"administration {administration.public_id}",
+                f"{label} {record.public_id}",
                 "content differs from what was signed",
-                administration.signature_digest,
+                record.signature_digest,
                 computed,
             )
-    amendments = AdministrationAmendment.objects.annotate(
-        signed_digest=F("administration__signature_digest")
-    ).order_by("administration_id", "amended_at", "id")
-    last: tuple[int, str] | None = None  # rows come grouped by administration
+
+
+def _amendment_mismatches(
+    amendment_model, label: str, *, chunk_size: int
+) -> Iterator[Mismatch]:
+    fk = amendment_model.RECORD_FIELD
+    amendments = amendment_model.objects.annotate(
+        signed_digest=F(f"{fk}__signature_digest")
+    ).order_by(f"{fk}_id", "amended_at", "id")
+    last: tuple[int, str] | None = None  # rows come grouped by record
     for amendment in amendments.iterator(chunk_size=chunk_size):
-        label = (
-            f"amendment {amendment.pk} of administration {amendment.administration_id}"
-        )
-        if last is not None and last[0] == amendment.administration_id:
+        record_id = getattr(amendment, f"{fk}_id")
+        where = f"amendment {amendment.pk} of {label} {record_id}"
+        if last is not None and last[0] == record_id:
             expected_link = last[1]
         else:
             expected_link = amendment.signed_digest
         if amendment.previous_digest != expected_link:
             yield Mismatch(
-                label,
+                where,
                 "does not chain to the previous signature",
                 amendment.previous_digest,
                 expected_link,
@@ -66,9 +89,9 @@ def signature_mismatches(*, chunk_size: int = 500) -> Iterator[Mismatch]:
         computed = amendment.compute_digest()
         if computed != amendment.digest:
             yield Mismatch(
-                label,
+                where,
                 "content differs from what was signed",
                 amendment.digest,
                 computed,
             )
-        last = (amendment.administration_id, amendment.digest)
+        last = (record_id, amendment.digest)

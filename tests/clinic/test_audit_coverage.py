@@ -21,6 +21,9 @@ CLINICAL = {
     "AppointmentStatusChange",
     "Administration",
     "StockMovement",
+    "FollowUpNote",
+    "FollowUpNoteAmendment",
+    "AdverseEvent",
 }
 
 

@@ -13,7 +13,7 @@ from tests.factories.patients import (
     SignedConsentFactory,
 )
 from tests.factories.users import UserFactory
-from treatments.models import Lot, Product, StockMovement
+from treatments.models import AdverseEvent, FollowUpNote, Lot, Product, StockMovement
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -83,3 +83,48 @@ def consented_patient(
     extra = {"signed_at": signed_at} if signed_at else {}
     SignedConsentFactory(patient=patient, form=form, **extra)
     return patient
+
+
+class FollowUpNoteFactory(factory.django.DjangoModelFactory):
+    """A draft note written straight to the table (no service): pass
+    `administration=` to follow one (the patient follows it), else a new
+    patient's note not tied to any administration."""
+
+    class Meta:
+        model = FollowUpNote
+
+    administration = None
+    patient = factory.LazyAttribute(
+        lambda o: o.administration.patient if o.administration else PatientFactory()
+    )
+    author = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("author")
+    noted_at = factory.LazyAttribute(
+        lambda o: (
+            o.administration.administered_at + dt.timedelta(minutes=30)
+            if o.administration
+            else timezone.now() - dt.timedelta(days=1)
+        )
+    )
+    contact_kind = FollowUpNote.ContactKind.PHONE
+    outcome_score = 6
+    text = "Feels better; sleeping through the night."
+
+
+class AdverseEventFactory(factory.django.DjangoModelFactory):
+    """A non-serious grade 2 event written straight to the table (no
+    service), 10 minutes after its administration (required)."""
+
+    class Meta:
+        model = AdverseEvent
+
+    patient = factory.SelfAttribute("administration.patient")
+    onset_at = factory.LazyAttribute(
+        lambda o: o.administration.administered_at + dt.timedelta(minutes=10)
+    )
+    aware_on = factory.LazyAttribute(lambda o: timezone.localdate(o.onset_at))
+    description = "Headache and low-grade fever."
+    grade = 2
+    outcome = AdverseEvent.Outcome.RECOVERING
+    relatedness = AdverseEvent.Relatedness.POSSIBLY_RELATED
+    created_by = factory.SubFactory(UserFactory)

@@ -62,3 +62,26 @@ def record(lot, patient, clinician):
         return administration_record(**values)
 
     return _record
+
+
+@pytest.fixture
+def administration(record):
+    """A draft administration two days ago, so notes and events can follow."""
+    return record(administered_at=timezone.now() - dt.timedelta(days=2))
+
+
+@pytest.fixture
+def other_administration(lot, clinician):
+    """Another patient's administration of the same lot, two days ago."""
+    other = consented_patient(product=lot.product)
+    return administration_record(
+        patient=other,
+        lot=lot,
+        route=Route.INTRANASAL,
+        indication=Indication.TISSUE_REPAIR,
+        dose_volume_ml=Decimal("1.00"),
+        vials_used=1,
+        administered_at=timezone.now() - dt.timedelta(days=2),
+        administered_by=clinician,
+        actor=clinician,
+    )

@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from clinic.demo import seed_people_and_places
 from treatments import demo
-from treatments.models import Administration, Lot, Product, StockMovement
+from treatments.models import (
+    Administration,
+    AdverseEvent,
+    FollowUpNote,
+    Lot,
+    Product,
+    StockMovement,
+)
 from treatments.verification import signature_mismatches
 
 
@@ -16,6 +23,8 @@ def _counts():
         Lot.objects.count(),
         StockMovement.objects.count(),
         Administration.objects.count(),
+        FollowUpNote.objects.count(),
+        AdverseEvent.objects.count(),
     )
 
 
@@ -32,6 +41,18 @@ def test_demo_has_products_lots_stock_and_signed_administrations():
     assert sum(lot.is_expired(on=today) for lot in lots) == 1
     assert [lot.status for lot in lots].count("quarantined") == 1
     assert all(lot.on_hand > 0 for lot in lots)
+    # Follow-ups with rising scores after the doses, all signed; one serious
+    # event, overdue for its report.
+    notes = FollowUpNote.objects.order_by("administration_id", "noted_at")
+    assert notes.count() >= 6
+    assert set(notes.values_list("status", flat=True)) == {"signed"}
+    for dose in Administration.objects.filter(follow_up_notes__isnull=False):
+        scores = [n.outcome_score for n in notes if n.administration_id == dose.pk]
+        assert scores == sorted(scores)
+    (event,) = AdverseEvent.objects.all()
+    assert event.serious
+    assert event.reported_on is None
+    assert list(AdverseEvent.objects.overdue(today=today)) == [event]
     signed = Administration.objects.filter(status="signed")
     assert signed.count() == demo.ADMINISTRATIONS
     assert list(signature_mismatches()) == []

@@ -1,5 +1,5 @@
 """Admin registrations of the treatments app."""
 
-from treatments.admin import administrations, inventory
+from treatments.admin import administrations, inventory, outcomes
 
-__all__ = ["administrations", "inventory"]
+__all__ = ["administrations", "inventory", "outcomes"]

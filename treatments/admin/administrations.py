@@ -19,6 +19,11 @@ from clinic.audit import NoDeleteAdminMixin
 from clinic.errors import DomainError
 from treatments import services
 from treatments.admin.inventory import ReadOnlyInline
+from treatments.admin.outcomes import (
+    AdverseEventInline,
+    FollowUpNoteInline,
+    outcome_links,
+)
 from treatments.models import Administration, AdministrationAmendment
 from treatments.models.administrations import SignatureMeaning
 
@@ -95,7 +100,8 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
     list_select_related = ["patient", "lot__product"]
     autocomplete_fields = ["patient"]
     raw_id_fields = ["appointment"]
-    inlines = [AmendmentInline]
+    inlines = [AmendmentInline, FollowUpNoteInline, AdverseEventInline]
+    OUTCOME_INLINES = (FollowUpNoteInline, AdverseEventInline)
     actions = [
         reason_action(
             "Mark entered in error",
@@ -118,7 +124,14 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
         "entered_in_error_reason",
         "entered_in_error_at",
         "entered_in_error_by",
+        "outcomes",
     ]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list:
+        # A new administration has no follow-ups or events yet.
+        if obj is None:
+            return [i for i in self.inlines if i not in self.OUTCOME_INLINES]
+        return list(self.inlines)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {
@@ -144,6 +157,10 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
         if obj is not None and obj.status != Administration.Status.DRAFT:
             return False
         return super().has_change_permission(request, obj)
+
+    @admin.display(description="outcomes")
+    def outcomes(self, administration: Administration) -> str:
+        return outcome_links(administration)
 
     @admin.display(description="signature")
     def signature(self, administration: Administration) -> str:

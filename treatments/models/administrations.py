@@ -1,9 +1,7 @@
-import copy
 import functools
 import operator
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,8 +10,8 @@ from simple_history.models import HistoricalRecords
 from clinic.audit import NoDeleteModel
 from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
 from patients.models import Patient, SignedConsent
-from treatments.digests import canonical_record, sha256_hex
 from treatments.models.lots import Lot
+from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecordMixin
 from treatments.querysets import AdministrationQuerySet
 
 
@@ -21,12 +19,10 @@ def _one_of(conditions: Iterable[models.Q]) -> models.Q:
     return functools.reduce(operator.or_, conditions)
 
 
-class SignatureMeaning(models.TextChoices):
-    PERFORMED = "performed", "Performed"
-    REVIEWED = "reviewed", "Reviewed"
+__all__ = ["Administration", "AdministrationAmendment", "SignatureMeaning"]
 
 
-class Administration(NoDeleteModel):
+class Administration(SignedRecordMixin, NoDeleteModel):
     """One product lot given to one patient. Draft -> signed; a signed record's
     row never changes again: corrections are AdministrationAmendment rows laid
     over it (see `as_amended`), so the original signature stays verifiable."""
@@ -301,60 +297,16 @@ class Administration(NoDeleteModel):
     def __str__(self) -> str:
         return f"{self.lot} to {self.patient} at {self.administered_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def is_signed(self) -> bool:
-        return self.signed_at is not None
 
-    def signed_payload(self) -> dict[str, Any]:
-        """What the signature covers, under the scheme the record was signed
-        with (the current one for a record being signed now). An unknown
-        scheme raises KeyError: verification must not guess."""
-        scheme = self.signature_scheme or self.DIGEST_SCHEME
-        return canonical_record(self, self.DIGEST_SCHEMES[scheme], scheme=scheme)
+class AdministrationAmendment(Amendment):
+    """A correction to a signed administration (see signatures.Amendment)."""
 
-    def compute_digest(self) -> str:
-        return sha256_hex(self.signed_payload())
-
-    def as_amended(self) -> "Administration":
-        """An unsaved copy with every amendment applied in order, for reading.
-
-        Uses prefetched `amendments` when present; the row itself keeps the
-        values as signed.
-        """
-        amended = copy.copy(self)
-        for amendment in self.amendments.all():
-            for name, (_old, new) in amendment.changes.items():
-                field = self._meta.get_field(name)
-                setattr(amended, field.attname, field.to_python(new))
-        return amended
-
-
-class AdministrationAmendment(NoDeleteModel):
-    """A correction to a signed administration: who, when, why and what changed
-    ({field: [old, new]} in canonical form). Amendments chain their digests:
-    each covers the previous one (or the original signature)."""
-
-    DIGEST_FIELDS = (
-        "administration_id",
-        "amended_by_id",
-        "amended_at",
-        "reason",
-        "changes",
-        "previous_digest",
-    )
+    RECORD_FIELD = "administration"
     DIGEST_SCHEME = "treatments.administration_amendment/1"
 
     administration = models.ForeignKey(
         Administration, on_delete=models.PROTECT, related_name="amendments"
     )
-    amended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    amended_at = models.DateTimeField()
-    reason = models.TextField()
-    changes = models.JSONField()
-    previous_digest = models.CharField(max_length=64)
-    digest = models.CharField("SHA-256 digest", max_length=64)
     history = HistoricalRecords()
 
     class Meta:
@@ -371,9 +323,3 @@ class AdministrationAmendment(NoDeleteModel):
 
     def __str__(self) -> str:
         return f"Amendment of {self.administration_id} at {self.amended_at:%Y-%m-%d}"
-
-    def signed_payload(self) -> dict[str, Any]:
-        return canonical_record(self, self.DIGEST_FIELDS, scheme=self.DIGEST_SCHEME)
-
-    def compute_digest(self) -> str:
-        return sha256_hex(self.signed_payload())

@@ -1,8 +1,20 @@
-"""Every write to products, lots, stock and administrations goes through here."""
+"""Every write to products, lots, stock, administrations, follow-up notes and
+adverse events goes through here."""
 
 from treatments.services.administrations import (
     administration_record,
     administration_update,
+)
+from treatments.services.adverse_events import (
+    adverse_event_mark_reported,
+    adverse_event_record,
+    adverse_event_update,
+)
+from treatments.services.follow_ups import (
+    follow_up_amend,
+    follow_up_record,
+    follow_up_sign,
+    follow_up_update,
 )
 from treatments.services.lots import (
     lot_create,
@@ -24,6 +36,13 @@ __all__ = [
     "administration_record",
     "administration_sign",
     "administration_update",
+    "adverse_event_mark_reported",
+    "adverse_event_record",
+    "adverse_event_update",
+    "follow_up_amend",
+    "follow_up_record",
+    "follow_up_sign",
+    "follow_up_update",
     "lot_create",
     "lot_recall",
     "lot_release",

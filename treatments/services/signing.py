@@ -1,9 +1,10 @@
-"""Signing, amending and entered-in-error for administrations.
+"""Signing, amending and entered-in-error for administrations, and the
+signing steps every signed record shares (follow-up notes use them too).
 
-A signature freezes the administration row: its digest covers the clinical
+A signature freezes the record's row: its digest covers the clinical
 columns, and nothing changes them again. Amendments are separate rows laid over
-the original (Administration.as_amended), each with a digest chained to the one
-before, so both the original and every correction stay verifiable.
+the original (`as_amended`), each with a digest chained to the one before, so
+both the original and every correction stay verifiable.
 """
 
 import copy
@@ -30,7 +31,7 @@ from treatments.errors import (
     SignerNotPerformer,
 )
 from treatments.models import Administration, AdministrationAmendment
-from treatments.models.administrations import SignatureMeaning
+from treatments.models.signatures import Amendment, SignatureMeaning
 from treatments.services.administrations import (
     DERIVED_FIELDS,
     check_clinical_values,
@@ -52,6 +53,80 @@ def confirm_signer(*, actor: Any, password: str) -> None:
         )
     if not has_role(actor, Role.CLINICIAN):
         raise SignerNotClinician("Only an active clinician can sign clinical records.")
+
+
+def apply_signature(record: Any, *, actor: Any, meaning: str, now: datetime) -> None:
+    """Sign a locked draft record (any SignedRecordMixin model): signer, time,
+    meaning, the current digest scheme and the digest; checked and saved."""
+    record.status = type(record).Status.SIGNED
+    record.signed_by = actor
+    record.signed_at = now
+    record.signature_meaning = meaning
+    record.signature_scheme = type(record).DIGEST_SCHEME
+    record.signature_digest = record.compute_digest()
+    record.full_clean()
+    audited_save(record, actor=actor, reason=f"signed ({meaning})")
+
+
+def converted_changes(record: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """Raw correction values as the model fields clean them (ValidationError
+    naming each bad field)."""
+    values, errors = {}, {}
+    for name, raw in changes.items():
+        field = record._meta.get_field(name)
+        try:
+            values[name] = field.clean(raw, record)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def amendment_diff(
+    before: Any, after: Any, names: tuple[str, ...]
+) -> dict[str, list[Any]]:
+    """{field: [old, new]} in canonical form for the fields that changed;
+    refuses an amendment that changes nothing."""
+    diff = {}
+    for name in names:
+        field = type(before)._meta.get_field(name)
+        old = canonical_value(field, getattr(before, name))
+        new = canonical_value(field, getattr(after, name))
+        if old != new:
+            diff[name] = [old, new]
+    if not diff:
+        raise AmendmentChangesNothing(
+            "The amendment changes nothing.",
+            errors={"changes": ["Give at least one new value."]},
+        )
+    return diff
+
+
+def chain_amendment(
+    *,
+    record: Any,
+    amendment_model: type[Amendment],
+    actor: Any,
+    reason: str,
+    diff: dict[str, list[Any]],
+    now: datetime,
+) -> Amendment:
+    """Save an amendment of a locked signed record, its digest chained to the
+    previous amendment's (or to the signature)."""
+    previous = record.amendments.order_by("amended_at", "id").last()
+    amendment = amendment_model(
+        **{amendment_model.RECORD_FIELD: record},
+        amended_by=actor,
+        amended_at=now,
+        reason=reason,
+        changes=diff,
+        previous_digest=previous.digest if previous else record.signature_digest,
+    )
+    amendment.digest = amendment.compute_digest()
+    amendment.full_clean()
+    audited_save(amendment, actor=actor, reason=reason)
+    return amendment
 
 
 def _lock(administration: Administration) -> Administration:
@@ -102,28 +177,8 @@ def administration_sign(
                     if getattr(administration, name) is None
                 },
             )
-        administration.status = Administration.Status.SIGNED
-        administration.signed_by = actor
-        administration.signed_at = now
-        administration.signature_meaning = meaning
-        administration.signature_scheme = Administration.DIGEST_SCHEME
-        administration.signature_digest = administration.compute_digest()
-        administration.full_clean()
-        audited_save(administration, actor=actor, reason=f"signed ({meaning})")
+        apply_signature(administration, actor=actor, meaning=meaning, now=now)
     return administration
-
-
-def _converted(administration: Administration, changes: dict[str, Any]) -> dict:
-    values, errors = {}, {}
-    for name, raw in changes.items():
-        field = administration._meta.get_field(name)
-        try:
-            values[name] = field.clean(raw, administration)
-        except ValidationError as exc:
-            errors[name] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return values
 
 
 def administration_amend(
@@ -157,10 +212,9 @@ def administration_amend(
             raise RecordEnteredInError(
                 "This administration was marked entered-in-error and cannot change."
             )
-        previous = list(administration.amendments.order_by("amended_at", "id"))
         before = administration.as_amended()
         after = copy.copy(before)
-        for name, value in _converted(before, changes).items():
+        for name, value in converted_changes(before, changes).items():
             setattr(after, name, value)
         check_clinical_values(after, lot=administration.lot)
         after.particle_count = dosing.particle_count(
@@ -168,31 +222,17 @@ def administration_amend(
             dose_volume_ml=after.dose_volume_ml,
         )
         after.observation_ends_at = observation_end_after_correction(before, after)
-        diff = {}
-        for name in (*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS):
-            field = Administration._meta.get_field(name)
-            old = canonical_value(field, getattr(before, name))
-            new = canonical_value(field, getattr(after, name))
-            if old != new:
-                diff[name] = [old, new]
-        if not diff:
-            raise AmendmentChangesNothing(
-                "The amendment changes nothing.",
-                errors={"changes": ["Give at least one new value."]},
-            )
-        amendment = AdministrationAmendment(
-            administration=administration,
-            amended_by=actor,
-            amended_at=now,
-            reason=reason,
-            changes=diff,
-            previous_digest=(
-                previous[-1].digest if previous else administration.signature_digest
-            ),
+        diff = amendment_diff(
+            before, after, (*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS)
         )
-        amendment.digest = amendment.compute_digest()
-        amendment.full_clean()
-        audited_save(amendment, actor=actor, reason=reason)
+        amendment = chain_amendment(
+            record=administration,
+            amendment_model=AdministrationAmendment,
+            actor=actor,
+            reason=reason,
+            diff=diff,
+            now=now,
+        )
     return amendment
 
 

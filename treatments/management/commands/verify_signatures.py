@@ -6,7 +6,8 @@ from treatments.verification import signature_mismatches
 class Command(BaseCommand):
     help = (
         "Recompute the SHA-256 digest of every signed administration and"
-        " amendment; list each record whose content no longer matches its"
+        " follow-up note and their"
+        " amendments; list each record whose content no longer matches its"
         " signature and exit non-zero if there is any."
     )
 
