@@ -193,6 +193,12 @@ class SignerNotClinician(NotPermitted):
     code = "signer_not_clinician"
 
 
+class SignerLockedOut(NotPermitted):
+    """Too many wrong passwords (at login or signing) for this username."""
+
+    code = "signer_locked_out"
+
+
 class SignerNotPerformer(RuleViolation):
     code = "signer_not_performer"
 

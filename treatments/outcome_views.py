@@ -109,6 +109,7 @@ class FollowUpNoteViewSet(
             note=self.get_object(),
             actor=request.user,
             password=body.validated_data["password"],
+            request=request._request,
             meaning=body.validated_data["meaning"],
         )
         return self._out(note)
@@ -125,6 +126,7 @@ class FollowUpNoteViewSet(
             note=note,
             actor=request.user,
             password=body.validated_data["password"],
+            request=request._request,
             reason=body.validated_data["reason"],
             changes=dict(body.validated_data["changes"]),
         )

@@ -274,6 +274,7 @@ class AdministrationViewSet(
             administration=self.get_object(),
             actor=request.user,
             password=body.validated_data["password"],
+            request=request._request,
             meaning=body.validated_data["meaning"],
         )
         return self._out(administration)
@@ -288,6 +289,7 @@ class AdministrationViewSet(
             administration=administration,
             actor=request.user,
             password=body.validated_data["password"],
+            request=request._request,
             reason=body.validated_data["reason"],
             changes=dict(body.validated_data["changes"]),
         )

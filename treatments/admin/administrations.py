@@ -234,6 +234,7 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
             administration=administration,
             actor=request.user,
             password=data["password"],
+            request=request,
             meaning=data["meaning"],
         )
 
@@ -249,6 +250,7 @@ class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAd
             administration=administration,
             actor=request.user,
             password=data["password"],
+            request=request,
             reason=data["reason"],
             changes=changes,
         )

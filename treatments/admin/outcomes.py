@@ -154,6 +154,7 @@ class FollowUpNoteAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmi
                 note=note,
                 actor=request.user,
                 password=data["password"],
+                request=request,
                 meaning=data["meaning"],
             )
 
@@ -174,6 +175,7 @@ class FollowUpNoteAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmi
                 note=note,
                 actor=request.user,
                 password=data["password"],
+                request=request,
                 reason=data["reason"],
                 changes=changes,
             )

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.audit import audited_save
@@ -156,6 +157,7 @@ def follow_up_sign(
     note: FollowUpNote,
     actor: Any,
     password: str,
+    request: HttpRequest | None = None,
     meaning: str,
     now: datetime | None = None,
 ) -> FollowUpNote:
@@ -163,7 +165,7 @@ def follow_up_sign(
     SignaturePasswordInvalid, SignerNotClinician, SignerNotPerformer (only the
     author attests 'performed'), RecordSigned (409)."""
     now = now or timezone.now()
-    confirm_signer(actor=actor, password=password)
+    confirm_signer(actor=actor, password=password, request=request)
     with transaction.atomic():
         note = _lock(note)
         if note.status != FollowUpNote.Status.DRAFT:
@@ -183,6 +185,7 @@ def follow_up_amend(
     note: FollowUpNote,
     actor: Any,
     password: str,
+    request: HttpRequest | None = None,
     reason: str,
     changes: dict[str, Any],
     now: datetime | None = None,
@@ -193,7 +196,7 @@ def follow_up_amend(
     rules, RecordNotSigned (409)."""
     now = now or timezone.now()
     reason = reason.strip()
-    confirm_signer(actor=actor, password=password)
+    confirm_signer(actor=actor, password=password, request=request)
     if not reason:
         raise ReasonRequired.for_field("reason", "Say why the note is amended.")
     _refuse_uncorrectable(changes)

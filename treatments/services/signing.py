@@ -11,8 +11,10 @@ import copy
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.audit import audited_save
@@ -27,6 +29,7 @@ from treatments.errors import (
     RecordEnteredInError,
     RecordNotSigned,
     SignaturePasswordInvalid,
+    SignerLockedOut,
     SignerNotClinician,
     SignerNotPerformer,
 )
@@ -41,13 +44,31 @@ from treatments.services.administrations import (
 )
 
 
-def confirm_signer(*, actor: Any, password: str) -> None:
+def confirm_signer(
+    *, actor: Any, password: str, request: HttpRequest | None = None
+) -> None:
     """The signer re-entered their own password and is an active clinician.
-    Raises SignaturePasswordInvalid (400) or SignerNotClinician (403).
+    Raises SignaturePasswordInvalid (400), SignerLockedOut or SignerNotClinician
+    (403).
 
+    With the HTTP `request` (API and admin pass it), the password goes through
+    Django's authenticate(), so a wrong one counts towards the login lockout
+    (django-axes, by username) and a locked-out user cannot sign either.
     Called before any transaction opens: password hashing is deliberately slow.
     """
-    if not password or not actor.check_password(password):
+    if request is not None:
+        confirmed = authenticate(
+            request, username=actor.get_username(), password=password
+        )
+        if getattr(request, "axes_locked_out", False):
+            raise SignerLockedOut(
+                "Too many wrong passwords for this user; signing is locked for"
+                " now. Try again later or ask a manager."
+            )
+        correct = confirmed is not None and confirmed.pk == actor.pk
+    else:
+        correct = bool(password) and actor.check_password(password)
+    if not correct:
         raise SignaturePasswordInvalid.for_field(
             "password", "The password does not match the signer's."
         )
@@ -142,6 +163,7 @@ def administration_sign(
     administration: Administration,
     actor: Any,
     password: str,
+    request: HttpRequest | None = None,
     meaning: str,
     now: datetime | None = None,
 ) -> Administration:
@@ -151,7 +173,7 @@ def administration_sign(
     'performed'), InfusionTimesRequired, RecordSigned/RecordEnteredInError (409).
     """
     now = now or timezone.now()
-    confirm_signer(actor=actor, password=password)
+    confirm_signer(actor=actor, password=password, request=request)
     with transaction.atomic():
         administration = _lock(administration)
         refuse_unless_draft(administration)
@@ -186,6 +208,7 @@ def administration_amend(
     administration: Administration,
     actor: Any,
     password: str,
+    request: HttpRequest | None = None,
     reason: str,
     changes: dict[str, Any],
     now: datetime | None = None,
@@ -198,7 +221,7 @@ def administration_amend(
     RecordEnteredInError (409)."""
     now = now or timezone.now()
     reason = reason.strip()
-    confirm_signer(actor=actor, password=password)
+    confirm_signer(actor=actor, password=password, request=request)
     if not reason:
         raise ReasonRequired.for_field("reason", "Say why the record is amended.")
     refuse_uncorrectable(changes)
