@@ -374,6 +374,7 @@ class RowWriter:
     """Bulk rows into one table: COPY on PostgreSQL, executemany elsewhere."""
 
     def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+        self.model = model
         self.table = model._meta.db_table
         self.columns = list(columns)
 
@@ -388,6 +389,16 @@ class RowWriter:
                         copy.write_row(row)
                         count += 1
                 return count
+            # Elsewhere (SQLite in tests) each value goes through its field.
+            by_column = {f.column: f for f in self.model._meta.concrete_fields}
+            fields = [by_column[c] for c in self.columns]
+            rows = (
+                [
+                    f.get_db_prep_value(v, connection)
+                    for f, v in zip(fields, row, strict=True)
+                ]
+                for row in rows
+            )
             marks = ", ".join(["%s"] * len(self.columns))
             sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
             for chunk in _chunks(rows, BATCH):
@@ -852,7 +863,9 @@ def _appointments(
                 continue
             fill = 0.9 if not future else 0.85 - 0.6 * (day - clinic.today).days / 28
             seen: set[int] = set()
-            for room in clinic.rooms:
+            # Rooms in a shuffled order: when the day is capped (few
+            # patients), every kind of room still gets its share.
+            for room in rng.sample(clinic.rooms, len(clinic.rooms)):
                 staff = clinic.staffed.get((room.pk, weekday))
                 if staff is None:
                     continue
