@@ -18,6 +18,7 @@ def naive_availability(request: HttpRequest) -> JsonResponse:
     first = dt.date.fromisoformat(request.GET["from"])
     last = dt.date.fromisoformat(request.GET["to"])
     location = request.GET.get("location")
+    practitioner = request.GET.get("practitioner")
     now = timezone.now()
     held = kind.default_duration + kind.buffer_after
     found = []
@@ -28,6 +29,8 @@ def naive_availability(request: HttpRequest) -> JsonResponse:
         ).select_related("location")
         if location:
             hours = hours.filter(location=location)
+        if practitioner:
+            hours = hours.filter(practitioner=practitioner)
         for block in hours:
             tz = block.location.tz
             start = dt.datetime.combine(day, block.start_time, tzinfo=tz)
