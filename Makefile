@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint migrate seed serve
+.PHONY: run test install lint migrate seed serve bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,8 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Not one of the two commands: the performance benchmark on PostgreSQL
+# (README, "Performance"). Seeds clinic_bench at 100k patients on first use.
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)

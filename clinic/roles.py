@@ -44,5 +44,12 @@ def roles_of(user: Any) -> frozenset[str]:
     return cached
 
 
+def remember_roles(user: Any, group_names: Iterable[str]) -> None:
+    """Cache the roles of a user whose group names were read along with it
+    (token authentication does), so that roles_of needs no query."""
+    if user.is_active:
+        user._clinic_roles = ALL_ROLES if user.is_superuser else expand(group_names)
+
+
 def has_role(user: Any, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))

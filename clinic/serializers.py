@@ -341,6 +341,26 @@ class SlotSerializer(serializers.Serializer):
     location = LocationBriefSerializer()
     rooms = RoomBriefSerializer(many=True, help_text="Suitable rooms free then.")
 
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        # A week holds hundreds of slots naming the same few practitioners,
+        # locations and rooms: each is represented once per response.
+        briefs = self.root.__dict__.setdefault("_briefs", {})
+        fields = self.fields
+
+        def brief(field: serializers.Serializer, obj: Any) -> Any:
+            key = (type(field), obj.pk)
+            if key not in briefs:
+                briefs[key] = field.to_representation(obj)
+            return briefs[key]
+
+        return {
+            "starts_at": fields["starts_at"].to_representation(instance.starts_at),
+            "ends_at": fields["ends_at"].to_representation(instance.ends_at),
+            "practitioner": brief(fields["practitioner"], instance.practitioner),
+            "location": brief(fields["location"], instance.location),
+            "rooms": [brief(fields["rooms"].child, room) for room in instance.rooms],
+        }
+
 
 class AvailabilitySerializer(serializers.Serializer):
     slots = SlotSerializer(many=True)

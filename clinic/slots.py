@@ -11,6 +11,8 @@ exceed the practitioner's parallel limit?) and by the availability search, so
 both always agree.
 """
 
+import bisect
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -137,6 +139,13 @@ def grid_starts(
 ) -> list[datetime]:
     """Every `step_minutes` of the local day as instants: wall times that do not
     exist that day are left out; wall times that happen twice give two starts."""
+    return list(_grid_starts(day, tz, step_minutes))
+
+
+@functools.lru_cache(maxsize=4096)
+def _grid_starts(day: date, tz: ZoneInfo, step_minutes: int) -> tuple[datetime, ...]:
+    # Pure and asked for again for every practitioner and location of a
+    # search: computed once per (day, zone, step) in each process.
     starts: set[datetime] = set()
     for minute in range(0, 24 * 60, step_minutes):
         wall = time(minute // 60, minute % 60)
@@ -147,7 +156,7 @@ def grid_starts(
             back = instant.astimezone(tz)
             if (back.date(), back.time()) == (day, wall):
                 starts.add(instant)
-    return sorted(starts)
+    return tuple(sorted(starts))
 
 
 def working_intervals(
@@ -254,13 +263,21 @@ def free_starts(request: SlotRequest) -> list[tuple[datetime, list[int]]]:
             room_id: [b for b in busy if overlaps((b.start, b.end), window)]
             for room_id, busy in request.rooms_busy.items()
         }
-        for start in grid_starts(day, request.tz, request.step_minutes):
+        grid = _grid_starts(day, request.tz, request.step_minutes)
+        # Only starts inside the working day can fit (hours are merged).
+        first = bisect.bisect_left(grid, max(hours[0][0], request.not_before))
+        last = bisect.bisect_right(grid, hours[-1][1] - request.duration)
+        for start in grid[first:last]:
             end = start + request.duration
-            if start < request.not_before or not covers(hours, (start, end)):
+            if not any(s <= start and end <= e for s, e in hours):
                 continue
-            held = (start, end + request.buffer)
-            if practitioner_conflicts(
-                practitioner_busy,
+            held = (start, held_end := end + request.buffer)
+            # overlaps() written out: this loop runs for every start.
+            meeting = [
+                b for b in practitioner_busy if b.start < held_end and start < b.end
+            ]
+            if meeting and practitioner_conflicts(
+                meeting,
                 held,
                 type_id=request.type_id,
                 max_parallel=request.max_parallel,
@@ -269,7 +286,7 @@ def free_starts(request: SlotRequest) -> list[tuple[datetime, list[int]]]:
             free_rooms = [
                 room_id
                 for room_id, busy in rooms_busy.items()
-                if not any(overlaps((b.start, b.end), held) for b in busy)
+                if not any(b.start < held_end and start < b.end for b in busy)
             ]
             if free_rooms:
                 slots.append((start, free_rooms))

@@ -10,7 +10,11 @@ from simple_history.models import HistoricalRecords
 from clinic.audit import NoDeleteModel
 from clinic.models.practitioners import Practitioner
 from clinic.models.rooms import Room
-from clinic.querysets import INACTIVE_APPOINTMENT_STATUSES, AppointmentQuerySet
+from clinic.querysets import (
+    INACTIVE_APPOINTMENT_STATUSES,
+    MAX_HOLD,
+    AppointmentQuerySet,
+)
 
 MAX_APPOINTMENT_LENGTH = timedelta(hours=12)
 
@@ -181,6 +185,11 @@ class Appointment(NoDeleteModel):
             models.CheckConstraint(
                 condition=models.Q(blocks_until__gte=models.F("ends_at")),
                 name="appointment_blocks_until_not_before_end",
+            ),
+            # 12 h at most plus a buffer of 4 h at most; `blocking` relies on it.
+            models.CheckConstraint(
+                condition=models.Q(blocks_until__lte=models.F("starts_at") + MAX_HOLD),
+                name="appointment_blocks_at_most_16_hours",
             ),
             models.CheckConstraint(
                 condition=models.Q(

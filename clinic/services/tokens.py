@@ -3,9 +3,11 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 
 from clinic.models import ApiToken
 from clinic.models.tokens import hash_token_key
+from clinic.roles import remember_roles
 
 
 def token_issue(*, user: Any, now: datetime, name: str = "") -> tuple[ApiToken, str]:
@@ -31,12 +33,19 @@ def token_revoke(*, token: ApiToken, now: datetime) -> None:
 
 
 def token_authenticate(*, raw_key: str, now: datetime) -> ApiToken | None:
-    """The usable token with this key and an active user, or None."""
-    token = (
+    """The usable token with this key and an active user, or None.
+
+    One query: the token, its user and the user's group names (one row per
+    group), so that the role check after it needs no query of its own."""
+    rows = list(
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_token_key(raw_key))
-        .first()
+        .annotate(group_name=F("user__groups__name"))
     )
-    if token is None or not token.is_usable(at=now) or not token.user.is_active:
+    if not rows:
         return None
+    token = rows[0]
+    if not token.is_usable(at=now) or not token.user.is_active:
+        return None
+    remember_roles(token.user, [row.group_name for row in rows if row.group_name])
     return token

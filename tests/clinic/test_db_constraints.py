@@ -131,6 +131,13 @@ def test_a_race_the_service_did_not_see_still_ends_as_a_listed_409(
             {"ends_at": TEN + dt.timedelta(minutes=30), "blocks_until": TEN},
             "appointment_blocks_until_not_before_end",
         ),
+        (
+            {
+                "ends_at": TEN + dt.timedelta(hours=12),
+                "blocks_until": TEN + dt.timedelta(hours=16, minutes=1),
+            },
+            "appointment_blocks_at_most_16_hours",
+        ),
         ({"status": "cancelled"}, "appointment_cancelled_has_reason"),
         ({"status": "lost"}, "appointment_status_is_known"),
     ],

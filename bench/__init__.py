@@ -1,0 +1,1 @@
+"""Benchmark harness (`make bench`): never imported by the product."""
