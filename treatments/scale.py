@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -58,7 +57,13 @@ from clinic.roles import Role
 from patients.models import ConsentForm, MrnCounter, Patient, SignedConsent
 from patients.mrn import format_mrn
 from patients.naming import fold
-from treatments.models import Administration, Lot, Product, StockMovement
+from treatments.models import (
+    Administration,
+    FollowUpNote,
+    Lot,
+    Product,
+    StockMovement,
+)
 
 Say = Callable[[str], None]
 
@@ -483,7 +488,7 @@ def seed_scale(
         _patients_and_consents(rng, sizes, clinic, write)
         visits = _appointments(rng, sizes, clinic, write)
         _lots_and_administrations(rng, sizes, clinic, visits, write)
-        seed_follow_ups(rng=rng, sizes=sizes, say=say, write=write)
+        seed_follow_ups(rng=rng, sizes=sizes, clinic=clinic, write=write)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -491,22 +496,70 @@ def seed_scale(
     return sizes
 
 
-def seed_follow_ups(*, rng: random.Random, sizes: Sizes, say: Say, write: Any) -> None:
-    """Follow-up notes: built in a parallel branch, not on this one yet.
+# Follow-up contacts after a dose: when (days later), how, and the scores
+# drift upwards over a course, as they do in the demo.
+FOLLOW_UP_DAYS = (2, 7, 14, 30)
+CONTACT_KINDS = ("phone", "visit", "message")
 
-    TODO(lead): after merging follow-ups, write `sizes.follow_ups` notes here
-    (one RowWriter over the model's columns, rows from the completed visits
-    `_appointments` returns), and drop the skip below.
-    """
-    try:
-        apps.get_model("treatments", "FollowUpNote")
-    except LookupError:
-        say(
-            f"  follow-ups       skipped: no follow-up model on this branch"
-            f" ({sizes.follow_ups:,} wanted)"
+
+def seed_follow_ups(
+    *, rng: random.Random, sizes: Sizes, clinic: Clinic, write: Any
+) -> None:
+    """`sizes.follow_ups` signed notes, spread over the administrations in id
+    order (every administration gets one until the count is reached, then the
+    earliest get a second contact later on); none in the future. Each is
+    signed by the clinician who gave the dose, with a real digest."""
+    doses = list(
+        Administration.objects.filter(
+            administered_at__lt=clinic.now - dt.timedelta(days=FOLLOW_UP_DAYS[0])
         )
-        return
-    say("  follow-ups       skipped: the follow-up stage is not written yet (TODO)")
+        .order_by("id")
+        .values_list("id", "patient_id", "administered_at", "administered_by_id")
+    )
+    plan: list[tuple[tuple[int, int, dt.datetime, int], int]] = []
+    for contact in range(len(FOLLOW_UP_DAYS)):
+        for dose in doses:
+            if len(plan) >= sizes.follow_ups:
+                break
+            if dose[2] + dt.timedelta(days=FOLLOW_UP_DAYS[contact]) < clinic.now:
+                plan.append((dose, contact))
+    first_id = _next_id(FollowUpNote)
+    fields = FollowUpNote._meta.concrete_fields
+    writer = RowWriter(FollowUpNote, [f.column for f in fields])
+    progress = Progress(write, "follow-ups", len(plan))
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n, ((dose_id, patient_id, given_at, by_id), contact) in enumerate(plan):
+            noted = given_at + dt.timedelta(
+                days=FOLLOW_UP_DAYS[contact], minutes=rng.randrange(0, 480)
+            )
+            signed = min(noted + dt.timedelta(minutes=10), clinic.now)
+            note = FollowUpNote(
+                id=first_id + n,
+                public_id=_uuid(rng),
+                patient_id=patient_id,
+                administration_id=dose_id,
+                author_id=by_id,
+                noted_at=noted,
+                contact_kind=rng.choice(CONTACT_KINDS),
+                outcome_score=min(10, rng.randrange(2, 6) + contact + rng.randrange(2)),
+                text="Patient reports the complaint is easing.",
+                status=FollowUpNote.Status.SIGNED,
+                signed_by_id=by_id,
+                signed_at=signed,
+                signature_meaning="performed",
+                signature_scheme=FollowUpNote.DIGEST_SCHEME,
+                created_at=noted,
+                updated_at=signed,
+                created_by_id=by_id,
+            )
+            note.signature_digest = note.compute_digest()
+            yield tuple(getattr(note, f.attname) for f in fields)
+
+    for chunk in _chunks(rows(), BATCH):
+        progress.add(writer.write(chunk))
+    progress.close()
+    _reset_sequence(FollowUpNote)
 
 
 def _people_and_places(rng: random.Random, sizes: Sizes, today: dt.date) -> Clinic:

@@ -7,7 +7,7 @@ rows); a detail (and its history, and its sub-lists) for a record with little
 related data and one with more. The endpoints come from the URLconf: a new
 GET route without a case here fails `test_every_get_endpoint_has_a_case`.
 
-To add an endpoint (e.g. follow-ups after merging): one entry in CASES, keyed
+To add an endpoint: one entry in CASES, keyed
 by the route name, giving the two URLs to compare.
 """
 
@@ -33,7 +33,14 @@ from clinic.models import (
 from patients.models import ConsentForm, Patient, SignedConsent
 from tests.factories.clinic import LocationFactory, ScheduleExceptionFactory
 from tests.factories.patients import ConsentFormFactory
-from treatments.models import Administration, Lot, Product
+from tests.factories.treatments import AdverseEventFactory, FollowUpNoteFactory
+from treatments.models import (
+    Administration,
+    AdverseEvent,
+    FollowUpNote,
+    Lot,
+    Product,
+)
 from treatments.scale import seed_scale
 
 # Route names (namespace v1) with no GET to gate, and why.
@@ -174,6 +181,51 @@ def _availability(days_small: int, days_large: int) -> Callable[[], Urls]:
     return urls
 
 
+def _more_events() -> Callable[[], Urls]:
+    """Adverse events on a few doses, serious ones among them (the scale data
+    has none)."""
+
+    def urls() -> Urls:
+        for n, dose in enumerate(Administration.objects.order_by("pk")[:6]):
+            AdverseEventFactory(
+                administration=dose,
+                **({"serious": True, "hospitalisation": True} if n % 2 else {}),
+            )
+        return _pages("adverse-event-list")()
+
+    return urls
+
+
+def _two_events(name: str) -> Callable[[], Urls]:
+    def urls() -> Urls:
+        for dose in Administration.objects.order_by("pk")[:2]:
+            AdverseEventFactory(administration=dose)
+        return _details(name, AdverseEvent, lookup="public_id")()
+
+    return urls
+
+
+def _more_course(patient: Patient) -> None:
+    """A second dose's worth of notes and an event on the patient's course."""
+    for dose in patient.administrations.all():
+        FollowUpNoteFactory(administration=dose)
+        AdverseEventFactory(administration=dose)
+
+
+def _outcomes() -> Callable[[], Urls]:
+    def urls() -> Urls:
+        by_doses = sorted(
+            Patient.objects.all(), key=lambda p: p.administrations.count()
+        )
+        _more_course(by_doses[-1])
+        return tuple(
+            reverse("v1:patient-outcomes", kwargs={"public_id": p.public_id})
+            for p in (by_doses[0], by_doses[-1])
+        )
+
+    return urls
+
+
 # route name -> the two URLs to compare (built after the scale data exists).
 CASES: dict[str, Callable[[], Urls]] = {
     "location-list": _more_locations(),
@@ -227,6 +279,15 @@ CASES: dict[str, Callable[[], Urls]] = {
     "administration-history": _details(
         "administration-history", Administration, lookup="public_id"
     ),
+    "follow-up-list": _pages("follow-up-list"),
+    "follow-up-detail": _details("follow-up-detail", FollowUpNote, lookup="public_id"),
+    "follow-up-history": _details(
+        "follow-up-history", FollowUpNote, lookup="public_id"
+    ),
+    "adverse-event-list": _more_events(),
+    "adverse-event-detail": _two_events("adverse-event-detail"),
+    "adverse-event-history": _two_events("adverse-event-history"),
+    "patient-outcomes": _outcomes(),
 }
 
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Sum
 
 from clinic.models import Appointment, Practitioner, Room
 from patients.models import Patient, SignedConsent
-from treatments.models import Administration, Lot, StockMovement
+from treatments.models import Administration, FollowUpNote, Lot, StockMovement
 from treatments.scale import Sizes, seed_scale
 from treatments.verification import signature_mismatches
 
@@ -126,3 +126,18 @@ def test_rooms_share_the_day_when_patients_are_few(db):
         "procedure_room",
         "infusion_chair",
     }
+
+
+def test_follow_ups_follow_their_doses_signed_and_in_the_past(db):
+    sizes = _seed()
+    notes = list(FollowUpNote.objects.select_related("administration"))
+    assert len(notes) == sizes.follow_ups
+    for note in notes:
+        assert note.patient_id == note.administration.patient_id
+        assert note.noted_at > note.administration.administered_at
+        assert note.author_id == note.administration.administered_by_id
+        assert 0 <= note.outcome_score <= 10
+        assert note.status == "signed"
+    latest = max(note.signed_at for note in notes)
+    assert latest.date() <= TODAY
+    assert list(signature_mismatches()) == []
