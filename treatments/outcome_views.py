@@ -6,15 +6,15 @@ from typing import Any
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.concurrency import ETagMixin, idempotent
+from clinic.api.filtering import ListFilterBackend, ListOrderingFilter
 from clinic.api.history import HistoryMixin
 from clinic.api.pagination import CursorPagination, PageNumberPagination
 from clinic.roles import CLINICAL_ROLES, MANAGERS
@@ -61,7 +61,7 @@ class FollowUpNoteViewSet(
     lookup_field = "public_id"
     lookup_value_regex = UUID_PATTERN
     filterset_class = FollowUpNoteFilter
-    filter_backends = [DjangoFilterBackend]  # the cursor fixes the ordering
+    filter_backends = [ListFilterBackend]  # the cursor fixes the ordering
     pagination_class = FollowUpCursorPagination
     role_rules = {
         "list": CLINICAL_ROLES,
@@ -149,7 +149,7 @@ class AdverseEventViewSet(
     lookup_field = "public_id"
     lookup_value_regex = UUID_PATTERN
     filterset_class = AdverseEventFilter
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [ListFilterBackend, ListOrderingFilter]
     ordering_fields = ["onset_at", "aware_on", "grade"]
     ordering = ["-onset_at", "-id"]
     pagination_class = PageNumberPagination

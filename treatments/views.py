@@ -1,6 +1,5 @@
 from typing import Any
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.api.concurrency import ETagMixin, idempotent
+from clinic.api.filtering import ListFilterBackend
 from clinic.api.history import HistoryMixin
 from clinic.api.pagination import CursorPagination, PageNumberPagination
 from clinic.roles import CLINICAL_ROLES, MANAGERS
@@ -222,7 +222,7 @@ class AdministrationViewSet(
     lookup_field = "public_id"
     lookup_value_regex = UUID_PATTERN
     filterset_class = AdministrationFilter
-    filter_backends = [DjangoFilterBackend]  # the cursor fixes the ordering
+    filter_backends = [ListFilterBackend]  # the cursor fixes the ordering
     pagination_class = AdministrationCursorPagination
     role_rules = {
         "list": CLINICAL_ROLES,

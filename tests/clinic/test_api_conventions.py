@@ -9,6 +9,8 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from tests.factories.patients import PatientFactory
+
 PUBLIC_OPERATIONS = {("/api/v1/auth/token/", "post")}
 
 
@@ -175,3 +177,16 @@ def test_api_responses_are_never_cached(front_desk_client):
     response = front_desk_client.get("/api/v1/patients/")
 
     assert response["Cache-Control"] == "no-store"
+
+
+def test_list_filters_apply_to_lists_not_to_a_detail(front_desk_client):
+    patient = PatientFactory(sex="female")
+    detail = front_desk_client.get(
+        f"/api/v1/patients/{patient.public_id}/?sex=male&ordering=nonsense"
+    )
+    listed = front_desk_client.get("/api/v1/patients/?sex=male")
+
+    assert detail.status_code == 200
+    assert detail.json()["mrn"] == patient.mrn
+    assert listed.status_code == 200
+    assert listed.json()["results"] == []
