@@ -16,6 +16,7 @@ from clinic.calendar_errors import (
 )
 from clinic.models import Appointment
 from clinic.services.appointments import record_status_change
+from clinic.services.editing import clean_own_fields
 
 Status = Appointment.Status
 
@@ -52,7 +53,7 @@ def appointment_change_status(
         current.status = to_status
         if to_status == Status.CANCELLED:
             current.cancellation_reason = reason
-        current.full_clean()
+        clean_own_fields(current)
         audited_save(current, actor=actor, reason=reason)
         record_status_change(
             current, from_status=from_status, actor=actor, at=now, reason=reason

@@ -44,6 +44,7 @@ from clinic.models import (
 )
 from clinic.models.appointments import MAX_APPOINTMENT_LENGTH
 from clinic.roles import Role, has_role
+from clinic.services.editing import clean_own_fields
 from patients.errors import PatientInactive
 from patients.models import Patient
 
@@ -367,7 +368,7 @@ def _check_working_hours(appointment: Appointment) -> None:
 
 
 def _save_holding_time(appointment: Appointment, *, actor: Any) -> None:
-    appointment.full_clean()
+    clean_own_fields(appointment)
     try:
         # A savepoint, so the transaction survives a refused write.
         with transaction.atomic():
@@ -405,6 +406,6 @@ def record_status_change(
         by=actor,
         reason=reason,
     )
-    change.full_clean()
+    clean_own_fields(change)
     audited_save(change, actor=actor)
     return change

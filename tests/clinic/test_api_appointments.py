@@ -551,3 +551,21 @@ def test_booking_retried_with_the_same_key_books_once(front_desk_client, payload
     assert (first.status_code, retry.status_code) == (201, 201)
     assert retry.json()["id"] == first.json()["id"]
     assert Appointment.objects.count() == 1
+
+
+def test_booking_cost_in_queries_is_pinned_and_flat(
+    front_desk_client, payload, second_room, django_assert_max_num_queries
+):
+    # The rules are checked once each: no full_clean re-query of related rows,
+    # uniqueness or check constraints (the service and the database hold those).
+    # A busier day (another booking already there) costs the same.
+    with django_assert_max_num_queries(22):
+        first = front_desk_client.post(URL, payload, format="json")
+    later = {
+        **payload,
+        "room": second_room.pk,
+        "starts_at": "2026-03-02T11:00:00-05:00",
+    }
+    with django_assert_max_num_queries(22):
+        second = front_desk_client.post(URL, later, format="json")
+    assert (first.status_code, second.status_code) == (201, 201)
