@@ -243,6 +243,9 @@ class SlotRequest:
     max_parallel: int
     not_before: datetime
     step_minutes: int = GRID_MINUTES
+    # Free rooms by (start, held until), shared by the requests of one search
+    # at one location: the rooms are the same for every practitioner there.
+    free_rooms_memo: dict[Interval, list[int]] | None = None
 
 
 def free_starts(request: SlotRequest) -> list[tuple[datetime, list[int]]]:
@@ -259,10 +262,7 @@ def free_starts(request: SlotRequest) -> list[tuple[datetime, list[int]]]:
         practitioner_busy = [
             b for b in request.practitioner_busy if overlaps((b.start, b.end), window)
         ]
-        rooms_busy = {
-            room_id: [b for b in busy if overlaps((b.start, b.end), window)]
-            for room_id, busy in request.rooms_busy.items()
-        }
+        rooms_busy: dict[int, list[Busy]] | None = None  # narrowed when needed
         grid = _grid_starts(day, request.tz, request.step_minutes)
         # Only starts inside the working day can fit (hours are merged).
         first = bisect.bisect_left(grid, max(hours[0][0], request.not_before))
@@ -283,11 +283,21 @@ def free_starts(request: SlotRequest) -> list[tuple[datetime, list[int]]]:
                 max_parallel=request.max_parallel,
             ):
                 continue
-            free_rooms = [
-                room_id
-                for room_id, busy in rooms_busy.items()
-                if not any(b.start < held_end and start < b.end for b in busy)
-            ]
+            memo = request.free_rooms_memo
+            free_rooms = None if memo is None else memo.get(held)
+            if free_rooms is None:
+                if rooms_busy is None:
+                    rooms_busy = {
+                        room_id: [b for b in busy if overlaps((b.start, b.end), window)]
+                        for room_id, busy in request.rooms_busy.items()
+                    }
+                free_rooms = [
+                    room_id
+                    for room_id, busy in rooms_busy.items()
+                    if not any(b.start < held_end and start < b.end for b in busy)
+                ]
+                if memo is not None:
+                    memo[held] = free_rooms
             if free_rooms:
                 slots.append((start, free_rooms))
     return slots

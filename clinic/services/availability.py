@@ -67,6 +67,7 @@ def availability_search(
     by_practitioner, by_room = _busy(around, {p for p, _ in pairs}, rooms)
 
     found: list[Slot] = []
+    free_rooms_memo: dict[int, dict] = defaultdict(dict)  # by location
     for (practitioner_id, location_id), (who, where) in pairs.items():
         room_of = {r.pk: r for r in rooms if r.location_id == location_id}
         request = slots.SlotRequest(
@@ -89,6 +90,7 @@ def availability_search(
             type_id=type.pk,
             max_parallel=type.max_parallel,
             not_before=now,
+            free_rooms_memo=free_rooms_memo[location_id],
         )
         found += [
             Slot(

@@ -337,3 +337,23 @@ def test_free_starts_need_a_room():
 def test_free_starts_follow_the_grid_step(step):
     found = slots.free_starts(_request(step_minutes=step))
     assert all(s.astimezone(NY).minute % step == 0 for s, _ in found)
+
+
+def test_practitioners_sharing_a_locations_rooms_share_the_room_memo():
+    ten = dt.datetime(2026, 3, 2, 10, tzinfo=NY)
+    rooms = {7: [busy(ten, ten + dt.timedelta(hours=1))], 8: []}
+    alone = [
+        slots.free_starts(_request(rooms_busy=rooms, practitioner_busy=who))
+        for who in ([], [busy(ten, ten + dt.timedelta(minutes=30))])
+    ]
+    memo: dict = {}
+    shared = [
+        slots.free_starts(
+            _request(rooms_busy=rooms, practitioner_busy=who, free_rooms_memo=memo)
+        )
+        for who in ([], [busy(ten, ten + dt.timedelta(minutes=30))])
+    ]
+    assert shared == alone
+    assert memo  # the second practitioner read the rooms from it
+    ten_thirty = (ten + dt.timedelta(minutes=30), ten + dt.timedelta(minutes=60))
+    assert memo[ten_thirty] == [8]
