@@ -139,3 +139,107 @@ def parse(table: str) -> dict[str, dict[str, int]]:
 
 
 API = parse(API_MATRIX)
+
+# The admin: each registered model's changelist, add, change (a view-only
+# role gets the read-only page, 200) and delete pages. Anonymous users are sent
+# to the login page (302). Nobody deletes a clinical record, and only
+# superusers see tokens and login-attempt logs (axes.*).
+ADMIN_MATRIX = """
+model_page                             anon desk clin  mgr
+auth.Group                 changelist   302  403  403  200
+auth.Group                 add          302  403  403  403
+auth.Group                 change       302  403  403  200
+auth.Group                 delete       302  403  403  403
+
+auth.User                  changelist   302  403  403  200
+auth.User                  add          302  403  403  200
+auth.User                  change       302  403  403  200
+auth.User                  delete       302  403  403  403
+
+axes.AccessAttempt         changelist   302  403  403  403
+axes.AccessAttempt         add          302  403  403  403
+axes.AccessAttempt         change       302  403  403  403
+axes.AccessAttempt         delete       302  403  403  403
+
+axes.AccessFailureLog      changelist   302  403  403  403
+axes.AccessFailureLog      add          302  403  403  403
+axes.AccessFailureLog      change       302  403  403  403
+axes.AccessFailureLog      delete       302  403  403  403
+
+axes.AccessLog             changelist   302  403  403  403
+axes.AccessLog             add          302  403  403  403
+axes.AccessLog             change       302  403  403  403
+axes.AccessLog             delete       302  403  403  403
+
+clinic.ApiToken            changelist   302  403  403  403
+clinic.ApiToken            add          302  403  403  403
+clinic.ApiToken            change       302  403  403  403
+clinic.ApiToken            delete       302  403  403  403
+
+clinic.Appointment         changelist   302  200  200  200
+clinic.Appointment         add          302  200  403  200
+clinic.Appointment         change       302  200  200  200
+clinic.Appointment         delete       302  403  403  403
+
+clinic.AppointmentType     changelist   302  200  200  200
+clinic.AppointmentType     add          302  403  403  200
+clinic.AppointmentType     change       302  200  200  200
+clinic.AppointmentType     delete       302  403  403  403
+
+clinic.Location            changelist   302  200  200  200
+clinic.Location            add          302  403  403  200
+clinic.Location            change       302  200  200  200
+clinic.Location            delete       302  403  403  403
+
+clinic.Practitioner        changelist   302  200  200  200
+clinic.Practitioner        add          302  403  403  200
+clinic.Practitioner        change       302  200  200  200
+clinic.Practitioner        delete       302  403  403  403
+
+clinic.Room                changelist   302  200  200  200
+clinic.Room                add          302  403  403  200
+clinic.Room                change       302  200  200  200
+clinic.Room                delete       302  403  403  403
+
+clinic.ScheduleException   changelist   302  200  200  200
+clinic.ScheduleException   add          302  403  403  200
+clinic.ScheduleException   change       302  200  200  200
+clinic.ScheduleException   delete       302  403  403  200
+
+patients.ConsentForm       changelist   302  200  200  200
+patients.ConsentForm       add          302  403  403  200
+patients.ConsentForm       change       302  200  200  200
+patients.ConsentForm       delete       302  403  403  403
+
+patients.Patient           changelist   302  200  200  200
+patients.Patient           add          302  200  403  200
+patients.Patient           change       302  200  200  200
+patients.Patient           delete       302  403  403  403
+
+patients.SignedConsent     changelist   302  200  200  200
+patients.SignedConsent     add          302  200  403  200
+patients.SignedConsent     change       302  200  200  200
+patients.SignedConsent     delete       302  403  403  403
+
+treatments.Administration  changelist   302  403  200  200
+treatments.Administration  add          302  403  200  200
+treatments.Administration  change       302  403  200  200
+treatments.Administration  delete       302  403  403  403
+
+treatments.Lot             changelist   302  403  200  200
+treatments.Lot             add          302  403  403  200
+treatments.Lot             change       302  403  200  200
+treatments.Lot             delete       302  403  403  403
+
+treatments.Product         changelist   302  403  200  200
+treatments.Product         add          302  403  403  200
+treatments.Product         change       302  403  200  200
+treatments.Product         delete       302  403  403  403
+
+treatments.StockMovement   changelist   302  403  200  200
+treatments.StockMovement   add          302  403  403  200
+treatments.StockMovement   change       302  403  200  200
+treatments.StockMovement   delete       302  403  403  403
+"""
+
+ADMIN = parse(ADMIN_MATRIX)
