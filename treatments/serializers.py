@@ -54,6 +54,13 @@ class ProductInputSerializer(StrictInputMixin, ProductSerializer):
         pass
 
 
+class ProductCreateSerializer(ProductInputSerializer):
+    """A new product is active; `active` is changed by an update."""
+
+    class Meta(ProductInputSerializer.Meta):
+        fields = [f for f in ProductInputSerializer.Meta.fields if f != "active"]
+
+
 class LotSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
     on_hand = serializers.IntegerField(
@@ -190,6 +197,10 @@ class AdministrationSerializer(serializers.ModelSerializer):
     appointment = serializers.UUIDField(source="appointment.public_id", allow_null=True)
     amendments = AmendmentSerializer(many=True)
     as_signed = serializers.SerializerMethodField()
+    # Blank until signed.
+    signature_meaning = serializers.ChoiceField(
+        choices=SignatureMeaning.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Administration
@@ -236,7 +247,9 @@ class AdministrationSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Administration) -> dict[str, Any]:
         return super().to_representation(instance.as_amended())
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {}, "nullable": True}
+    )
     def get_as_signed(self, instance: Administration) -> dict[str, Any] | None:
         """The signed value of each field an amendment changed (None if none):
         the first amendment touching a field recorded it as its old value."""
