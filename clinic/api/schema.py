@@ -67,9 +67,22 @@ class ClinicAutoSchema(AutoSchema):
             # wall-clock times ("09:00" or "09:00:00").
             schema.pop("format", None)
             schema["pattern"] = TIME_PATTERN
-        elif direction == "response" and schema.get("format") in ("email", "uri"):
-            # Stored values may be blank, which no such format accepts.
+        return schema
+
+    def _insert_field_validators(self, field: Any, schema: Any) -> None:
+        super()._insert_field_validators(field, schema)
+        if schema.get("readOnly") and schema.get("format") in ("email", "uri"):
+            # A stored value may be blank, which no such format accepts.
             schema.pop("format")
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
+        schema = super()._map_basic_serializer(serializer, direction)
+        # Fields only some roles receive (Meta.role_dependent_fields) are
+        # documented but not required.
+        meta = getattr(serializer, "Meta", None)
+        optional = set(getattr(meta, "role_dependent_fields", ()))
+        if optional and "required" in schema:
+            schema["required"] = [n for n in schema["required"] if n not in optional]
         return schema
 
     def _handler(self) -> Any:
