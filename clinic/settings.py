@@ -196,6 +196,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # of the token endpoint is throttled (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
+# Lockouts are logged (WARNING, axes.handlers.database) with the staff
+# username and address, so whoever reads the log can act on them; axes masks
+# both by default. Passwords are never logged.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_CALLABLE = "clinic.api.fallback_views.locked_out"
 
 # How long a create's Idempotency-Key is remembered (clinic.api.concurrency).
