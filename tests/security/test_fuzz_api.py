@@ -1,6 +1,7 @@
 """schemathesis against /api/schema/: every operation, as each role, a fixed
-seed and 100 examples each (25 for anonymous calls refused at authentication). No 500, no response that breaks the schema, no
-status the schema does not list, no undeclared content type.
+seed and 100 examples each (25 for anonymous calls refused at
+authentication). No 500, no response that breaks the schema, no status the
+schema does not list, no undeclared content type.
 
 The app is called in-process (WSGI) inside the test's transaction, so every
 write is rolled back when the test ends.
