@@ -1,5 +1,6 @@
 import django_filters
 
+from clinic.api.filters import UtcIsoDateTimeFilter
 from treatments.models import Administration, Lot
 
 
@@ -15,12 +16,12 @@ class LotFilter(django_filters.FilterSet):
 
 class AdministrationFilter(django_filters.FilterSet):
     patient = django_filters.UUIDFilter(field_name="patient__public_id")
-    administered_after = django_filters.IsoDateTimeFilter(
+    administered_after = UtcIsoDateTimeFilter(
         field_name="administered_at",
         lookup_expr="gte",
         label="Administered at or after",
     )
-    administered_before = django_filters.IsoDateTimeFilter(
+    administered_before = UtcIsoDateTimeFilter(
         field_name="administered_at", lookup_expr="lt", label="Administered before"
     )
 
