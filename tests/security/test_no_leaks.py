@@ -16,6 +16,13 @@ def test_factory_patients_carry_the_canary(db):
     assert CANARY in PatientFactory().family_name
 
 
+def test_the_watches_are_installed_for_the_whole_suite(settings):
+    assert settings.MIDDLEWARE[0] == "tests.canary.CanaryMiddleware"
+    root = logging.getLogger()
+    assert root.level == logging.DEBUG
+    assert any(isinstance(h, canary.CanaryLogHandler) for h in root.handlers)
+
+
 def test_the_log_watch_catches_a_name():
     handler = canary.CanaryLogHandler()
     handler.emit(
