@@ -89,3 +89,19 @@ def test_security_headers_are_set(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_duplicate_patient_conflict_names_mrns_never_names(front_desk_client):
+    body = {
+        "given_name": "Ada",
+        "family_name": f"{CANARY}7",
+        "date_of_birth": "1980-01-02",
+        "sex": "female",
+    }
+    first = front_desk_client.post("/api/v1/patients/", body, format="json")
+
+    again = front_desk_client.post("/api/v1/patients/", body, format="json")
+
+    assert again.status_code == 409
+    assert again.json()["existing_mrns"] == [first.json()["mrn"]]
+    assert CANARY not in again.content.decode()
