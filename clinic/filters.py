@@ -2,14 +2,15 @@
 
 import django_filters
 
+from clinic.api.filters import UtcIsoDateTimeFilter
 from clinic.models import Appointment, ScheduleException
 
 
 class AppointmentFilter(django_filters.FilterSet):
-    starts_after = django_filters.IsoDateTimeFilter(
+    starts_after = UtcIsoDateTimeFilter(
         field_name="starts_at", lookup_expr="gte", label="Starts at or after"
     )
-    starts_before = django_filters.IsoDateTimeFilter(
+    starts_before = UtcIsoDateTimeFilter(
         field_name="starts_at", lookup_expr="lt", label="Starts before"
     )
     patient = django_filters.UUIDFilter(field_name="patient__public_id")

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
+from clinic.api.serializers import ErrorSerializer
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
@@ -41,16 +42,6 @@ class LocalDateTimeField(serializers.DateTimeField):
 
     def enforce_timezone(self, value: Any) -> Any:
         return value
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every 4xx (clinic.api.exceptions)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField())
-    )
 
 
 class CollisionSerializer(serializers.Serializer):
@@ -126,7 +117,9 @@ class WorkingHoursUpdateSerializer(serializers.ModelSerializer):
 
 
 class ScheduleExceptionSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ScheduleException
@@ -236,6 +229,10 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 class StatusChangeSerializer(serializers.ModelSerializer):
     by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Blank on the first entry (the booking itself).
+    from_status = serializers.ChoiceField(
+        choices=Appointment.Status.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = AppointmentStatusChange

@@ -138,7 +138,7 @@ REST_FRAMEWORK = {
         "clinic.api.filtering.ListFilterBackend",
         "clinic.api.filtering.ListOrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "clinic.api.schema.ClinicAutoSchema",
     "EXCEPTION_HANDLER": "clinic.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -196,6 +196,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # of the token endpoint is throttled (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
+# Lockouts are logged (WARNING, axes.handlers.database) with the staff
+# username and address, so whoever reads the log can act on them; axes masks
+# both by default. Passwords are never logged.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_CALLABLE = "clinic.api.fallback_views.locked_out"
 
 # How long a create's Idempotency-Key is remembered (clinic.api.concurrency).
@@ -222,7 +226,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        # Tracebacks without exception messages, which may hold patient data.
+        "plain": {
+            "()": "clinic.log.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

@@ -50,6 +50,8 @@ class ClinicalPatientSerializer(PatientSerializer):
     class Meta(PatientSerializer.Meta):
         fields = [*PatientSerializer.Meta.fields, *CLINICAL_FIELDS]
         read_only_fields = fields
+        # Only clinical roles receive them (the schema says so).
+        role_dependent_fields = CLINICAL_FIELDS
 
 
 class PatientInputSerializer(StrictInputMixin, serializers.ModelSerializer):

@@ -171,7 +171,8 @@ class ConsentFormViewSet(
     def create(self, request: Request) -> Response:
         body = ConsentFormInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        form = services.consent_form_create(actor=request.user, **body.validated_data)
+        data = {"covered_products": [], **body.validated_data}  # a draft may name none
+        form = services.consent_form_create(actor=request.user, **data)
         return Response(
             ConsentFormSerializer(form).data, status=status.HTTP_201_CREATED
         )

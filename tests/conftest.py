@@ -8,6 +8,9 @@ from rest_framework.test import APIClient
 from clinic.roles import Role
 from tests.factories import UserFactory
 
+# Canary patient names, and the check that none reaches a log or error body.
+pytest_plugins = ["tests.canary"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings

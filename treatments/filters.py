@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from clinic.api.filters import UtcIsoDateTimeFilter
 from treatments.models import Administration, AdverseEvent, FollowUpNote, Lot
 from treatments.querysets import overdue_q, report_pending_q
 
@@ -18,12 +19,12 @@ class LotFilter(django_filters.FilterSet):
 
 class AdministrationFilter(django_filters.FilterSet):
     patient = django_filters.UUIDFilter(field_name="patient__public_id")
-    administered_after = django_filters.IsoDateTimeFilter(
+    administered_after = UtcIsoDateTimeFilter(
         field_name="administered_at",
         lookup_expr="gte",
         label="Administered at or after",
     )
-    administered_before = django_filters.IsoDateTimeFilter(
+    administered_before = UtcIsoDateTimeFilter(
         field_name="administered_at", lookup_expr="lt", label="Administered before"
     )
 
@@ -42,10 +43,10 @@ class AdministrationFilter(django_filters.FilterSet):
 class FollowUpNoteFilter(django_filters.FilterSet):
     patient = django_filters.UUIDFilter(field_name="patient__public_id")
     administration = django_filters.UUIDFilter(field_name="administration__public_id")
-    noted_after = django_filters.IsoDateTimeFilter(
+    noted_after = UtcIsoDateTimeFilter(
         field_name="noted_at", lookup_expr="gte", label="Noted at or after"
     )
-    noted_before = django_filters.IsoDateTimeFilter(
+    noted_before = UtcIsoDateTimeFilter(
         field_name="noted_at", lookup_expr="lt", label="Noted before"
     )
 
@@ -72,10 +73,10 @@ class AdverseEventFilter(django_filters.FilterSet):
     lot = django_filters.NumberFilter(
         field_name="administration__lot", label="Suspect lot"
     )
-    onset_after = django_filters.IsoDateTimeFilter(
+    onset_after = UtcIsoDateTimeFilter(
         field_name="onset_at", lookup_expr="gte", label="Onset at or after"
     )
-    onset_before = django_filters.IsoDateTimeFilter(
+    onset_before = UtcIsoDateTimeFilter(
         field_name="onset_at", lookup_expr="lt", label="Onset before"
     )
     overdue = django_filters.BooleanFilter(

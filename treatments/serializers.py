@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -52,6 +51,13 @@ class ProductSerializer(serializers.ModelSerializer):
 class ProductInputSerializer(StrictInputMixin, ProductSerializer):
     class Meta(ProductSerializer.Meta):
         pass
+
+
+class ProductCreateSerializer(ProductInputSerializer):
+    """A new product is active; `active` is changed by an update."""
+
+    class Meta(ProductInputSerializer.Meta):
+        fields = [f for f in ProductInputSerializer.Meta.fields if f != "active"]
 
 
 class LotSerializer(serializers.ModelSerializer):
@@ -190,6 +196,10 @@ class AdministrationSerializer(serializers.ModelSerializer):
     appointment = serializers.UUIDField(source="appointment.public_id", allow_null=True)
     amendments = AmendmentSerializer(many=True)
     as_signed = serializers.SerializerMethodField()
+    # Blank until signed.
+    signature_meaning = serializers.ChoiceField(
+        choices=SignatureMeaning.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Administration
@@ -236,7 +246,9 @@ class AdministrationSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Administration) -> dict[str, Any]:
         return super().to_representation(instance.as_amended())
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {}, "nullable": True}
+    )
     def get_as_signed(self, instance: Administration) -> dict[str, Any] | None:
         """The signed value of each field an amendment changed (None if none):
         the first amendment touching a field recorded it as its old value."""

@@ -24,6 +24,7 @@ from treatments.serializers import (
     LotInputSerializer,
     LotSerializer,
     LotUpdateSerializer,
+    ProductCreateSerializer,
     ProductInputSerializer,
     ProductSerializer,
     RecallSerializer,
@@ -58,10 +59,10 @@ class ProductViewSet(
         "history": MANAGERS,
     }
 
-    @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
+    @extend_schema(request=ProductCreateSerializer, responses={201: ProductSerializer})
     @idempotent
     def create(self, request: Request) -> Response:
-        body = ProductInputSerializer(data=request.data)
+        body = ProductCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         product = services.product_create(actor=request.user, **body.validated_data)
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)

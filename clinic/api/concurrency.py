@@ -161,6 +161,7 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
             return replay
         return response
 
+    wrapper.idempotent = True  # type: ignore[attr-defined]  # read by the schema
     return wrapper  # type: ignore[return-value]
 
 

@@ -36,3 +36,14 @@ class StrictInputMixin:
         if unknown:
             raise serializers.ValidationError(unknown)
         return value
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer (clinic.api.exceptions.error_body)."""
+
+    code = serializers.CharField(help_text="Stable, machine-readable.")
+    detail = serializers.CharField(help_text="For people.")
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="field -> [messages]; nested fields nest the same way.",
+    )

@@ -7,6 +7,7 @@ from clinic.codes import Indication, Route
 from patients.models import ConsentForm, Patient, SignedConsent
 from patients.mrn import format_mrn
 from patients.naming import fold
+from tests.canary_names import canary_family_name
 from tests.factories.users import UserFactory
 
 
@@ -19,7 +20,9 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
     mrn = factory.Sequence(lambda n: format_mrn(9_000_000 + n))
     given_name = factory.Faker("first_name")
-    family_name = factory.Faker("last_name")
+    # A canary (tests/canary.py): the suite fails if it shows in a log line
+    # or an error body.
+    family_name = factory.Sequence(canary_family_name)
     search_name = factory.LazyAttribute(
         lambda p: fold(f"{p.given_name} {p.family_name}")
     )

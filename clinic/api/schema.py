@@ -1,0 +1,149 @@
+"""The OpenAPI schema documents, for every operation, each error status the
+API can answer, with the one error body (clinic.api.exceptions), and the
+If-Match and Idempotency-Key headers where they apply.
+
+Done here once rather than per view, so a new endpoint is documented the
+same way and the fuzzing test (tests/security/test_fuzz_api.py) holds it to it.
+"""
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from clinic.api.concurrency import ETagMixin
+from clinic.api.permissions import PUBLIC
+from clinic.api.serializers import ErrorSerializer
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input or a broken rule; `errors` names each field.",
+    401: "No valid credentials (token or session).",
+    403: "Your role may not do this.",
+    404: "No such record, or no such page of results.",
+    409: "Conflicts with stored data; `code` says how.",
+    412: "If-Match does not match the record's current ETag.",
+    415: "Unsupported request content type.",
+    422: "This Idempotency-Key was already used with a different request.",
+    429: "Too many requests or failed logins; see Retry-After.",
+}
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "The ETag you read. If the record changed since, the answer is 412 and"
+        " nothing changes. Without it the change is applied as is (last write"
+        " wins): clients that edit records should always send it."
+    ),
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "1-255 characters, unique per intended create. A retry with the same key"
+        " and body returns the first response (Idempotent-Replayed: true) and"
+        " creates nothing; the same key with another body is 422."
+    ),
+)
+
+
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+class ClinicAutoSchema(AutoSchema):
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField):
+            # JSON Schema's "time" format demands an offset; ours are local
+            # wall-clock times ("09:00" or "09:00:00").
+            schema.pop("format", None)
+            schema["pattern"] = TIME_PATTERN
+        return schema
+
+    def _insert_field_validators(self, field: Any, schema: Any) -> None:
+        super()._insert_field_validators(field, schema)
+        if schema.get("readOnly") and schema.get("format") in ("email", "uri"):
+            # A stored value may be blank, which no such format accepts.
+            schema.pop("format")
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
+        schema = super()._map_basic_serializer(serializer, direction)
+        # Fields only some roles receive (Meta.role_dependent_fields) are
+        # documented but not required.
+        meta = getattr(serializer, "Meta", None)
+        optional = set(getattr(meta, "role_dependent_fields", ()))
+        if optional and "required" in schema:
+            schema["required"] = [n for n in schema["required"] if n not in optional]
+        return schema
+
+    def _handler(self) -> Any:
+        action = getattr(self.view, "action", None)
+        return getattr(self.view, action or self.method.lower(), None)
+
+    def _is_detail(self) -> bool:
+        return "{" in self.path
+
+    def _is_public(self) -> bool:
+        rules = getattr(self.view, "role_rules", {})
+        action = getattr(self.view, "action", None) or self.method.lower()
+        return rules.get(action) == PUBLIC
+
+    def _checks_if_match(self) -> bool:
+        return (
+            isinstance(self.view, ETagMixin)
+            and self.method in UNSAFE
+            and self._is_detail()
+        )
+
+    def _is_idempotent(self) -> bool:
+        return bool(getattr(self._handler(), "idempotent", False))
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._checks_if_match():
+            parameters.append(IF_MATCH)
+        if self._is_idempotent():
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
+    def _error_statuses(self) -> set[int]:
+        statuses: set[int] = set()
+        if self._is_public():
+            statuses |= {400, 429}  # bad credentials; throttle and lockout
+        else:
+            statuses |= {401, 403}
+        if self._is_detail() or self.method == "GET":
+            statuses.add(404)  # unknown id, or a page past the end
+        if self.method in UNSAFE:
+            statuses |= {400, 409}
+        elif not self._is_detail():
+            statuses.add(400)  # filters and query parameters
+        if self.method in ("POST", "PUT", "PATCH"):
+            statuses.add(415)
+        if self._checks_if_match():
+            statuses.add(412)
+        if self._is_idempotent():
+            statuses.add(422)
+        return statuses
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        responses = super()._get_response_bodies(direction)
+        for status in sorted(self._error_statuses()):
+            code = str(status)
+            if code in responses:
+                continue
+            response = self._get_response_for_code(
+                ErrorSerializer, code, direction=direction
+            )
+            response["description"] = ERROR_DESCRIPTIONS[status]
+            responses[code] = response
+        return responses
