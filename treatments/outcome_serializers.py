@@ -5,7 +5,6 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,6 +16,7 @@ from treatments.models import (
     FollowUpNote,
     FollowUpNoteAmendment,
 )
+from treatments.models.signatures import SignatureMeaning
 from treatments.serializers import AmendmentSerializer
 
 
@@ -52,6 +52,10 @@ class FollowUpNoteSerializer(serializers.ModelSerializer):
     signed_by = serializers.CharField(source="signed_by.get_username", allow_null=True)
     amendments = NoteAmendmentSerializer(many=True)
     as_signed = serializers.SerializerMethodField()
+    # Blank until signed.
+    signature_meaning = serializers.ChoiceField(
+        choices=SignatureMeaning.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = FollowUpNote
@@ -80,7 +84,9 @@ class FollowUpNoteSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: FollowUpNote) -> dict[str, Any]:
         return super().to_representation(instance.as_amended())
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {}, "nullable": True}
+    )
     def get_as_signed(self, instance: FollowUpNote) -> dict[str, Any] | None:
         return signed_values(instance)
 
@@ -176,7 +182,14 @@ class AdverseEventSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(
+        {
+            "type": "integer",
+            "nullable": True,
+            "description": "Days left to report (negative: overdue); null when"
+            " not serious or already reported.",
+        }
+    )
     def get_days_until_due(self, event: AdverseEvent) -> int | None:
         today: dt.date = self.context.get("today") or timezone.localdate()
         return event.days_until_due(today=today)

@@ -104,6 +104,14 @@ class ClinicAutoSchema(AutoSchema):
             and self._is_detail()
         )
 
+    def _rechecks_password(self) -> bool:
+        """Signing asks for the password again, through authenticate(), so
+        the login lockout (429) applies to it too."""
+        serializer = self.get_request_serializer()
+        if isinstance(serializer, type):
+            serializer = serializer()
+        return "password" in getattr(serializer, "fields", {})
+
     def _is_idempotent(self) -> bool:
         return bool(getattr(self._handler(), "idempotent", False))
 
@@ -133,6 +141,8 @@ class ClinicAutoSchema(AutoSchema):
             statuses.add(412)
         if self._is_idempotent():
             statuses.add(422)
+        if self.method == "POST" and self._rechecks_password():
+            statuses.add(429)  # the login lockout covers signing passwords
         return statuses
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:

@@ -41,6 +41,12 @@ def build_world_draft() -> Any:
     return build_world().draft
 
 
+def _from_world(name: str) -> Any:
+    from tests.security.world import build_world
+
+    return getattr(build_world(), name)
+
+
 MAKERS = {
     "auth.Group": lambda users: Group.objects.get(name="front_desk"),
     "auth.User": lambda users: users["front_desk"],
@@ -61,6 +67,8 @@ MAKERS = {
     "treatments.Lot": lambda users: LotFactory(vials=3),
     "treatments.StockMovement": lambda users: LotFactory(vials=3).movements.first(),
     "treatments.Administration": lambda users: build_world_draft(),
+    "treatments.FollowUpNote": lambda users: _from_world("note"),
+    "treatments.AdverseEvent": lambda users: _from_world("event"),
 }
 
 

@@ -111,6 +111,21 @@ POST   /api/v1/administrations/{public_id}/sign/               401  403  200  20
 POST   /api/v1/administrations/{public_id}/amend/              401  403  201  201
 POST   /api/v1/administrations/{public_id}/entered-in-error/   401  403  200  200
 GET    /api/v1/administrations/{public_id}/history/            401  403  403  200
+
+GET    /api/v1/follow-ups/                                     401  403  200  200
+POST   /api/v1/follow-ups/                                     401  403  201  201
+GET    /api/v1/follow-ups/{public_id}/                         401  403  200  200
+PATCH  /api/v1/follow-ups/{public_id}/                         401  403  200  200
+POST   /api/v1/follow-ups/{public_id}/sign/                    401  403  200  200
+POST   /api/v1/follow-ups/{public_id}/amend/                   401  403  201  201
+GET    /api/v1/follow-ups/{public_id}/history/                 401  403  403  200
+GET    /api/v1/adverse-events/                                 401  403  200  200
+POST   /api/v1/adverse-events/                                 401  403  201  201
+GET    /api/v1/adverse-events/{public_id}/                     401  403  200  200
+PATCH  /api/v1/adverse-events/{public_id}/                     401  403  200  200
+POST   /api/v1/adverse-events/{public_id}/report/              401  403  200  200
+GET    /api/v1/adverse-events/{public_id}/history/             401  403  403  200
+GET    /api/v1/patients/{public_id}/outcomes/                  401  403  200  200
 """
 
 
@@ -225,6 +240,16 @@ treatments.Administration  changelist   302  403  200  200
 treatments.Administration  add          302  403  200  200
 treatments.Administration  change       302  403  200  200
 treatments.Administration  delete       302  403  403  403
+
+treatments.AdverseEvent    changelist   302  403  200  200
+treatments.AdverseEvent    add          302  403  200  200
+treatments.AdverseEvent    change       302  403  200  200
+treatments.AdverseEvent    delete       302  403  403  403
+
+treatments.FollowUpNote    changelist   302  403  200  200
+treatments.FollowUpNote    add          302  403  200  200
+treatments.FollowUpNote    change       302  403  200  200
+treatments.FollowUpNote    delete       302  403  403  403
 
 treatments.Lot             changelist   302  403  200  200
 treatments.Lot             add          302  403  403  200

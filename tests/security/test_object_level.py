@@ -27,6 +27,11 @@ CLINICAL_KEYS = {
     "indication",
     "as_signed",
     "on_hand",
+    "outcome_score",
+    "grade",
+    "relatedness",
+    "follow_ups",
+    "adverse_events",
 }
 PATIENT_FIELDS_FRONT_DESK = {
     "id",

@@ -39,6 +39,8 @@ from tests.factories.treatments import LotFactory, ProductFactory, consented_pat
 from tests.factories.users import DEFAULT_PASSWORD, UserFactory
 from treatments.models import Lot
 from treatments.services import administration_record, administration_sign
+from treatments.services.adverse_events import adverse_event_record
+from treatments.services.follow_ups import follow_up_record, follow_up_sign
 
 ROLES = ("anonymous", "front_desk", "clinician", "manager")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -160,6 +162,35 @@ def build_world() -> World:
         password=DEFAULT_PASSWORD,
         meaning="performed",
     )
+
+    # How the patient did: a draft and a signed follow-up note, an event.
+    def note() -> Any:
+        return follow_up_record(
+            patient=o["patient"],
+            administration=o["signed"],
+            noted_at=now - dt.timedelta(minutes=20),
+            contact_kind="phone",
+            outcome_score=6,
+            text="Less stiffness.",
+            actor=clinician,
+        )
+
+    o["note"] = note()
+    o["signed_note"] = follow_up_sign(
+        note=note(), actor=clinician, password=DEFAULT_PASSWORD, meaning="performed"
+    )
+    o["event"] = adverse_event_record(
+        administration=o["signed"],
+        onset_at=now - dt.timedelta(minutes=30),
+        aware_on=timezone.localdate(),
+        description="Hives on both forearms.",
+        grade=3,
+        serious=True,
+        intervention_required=True,
+        outcome="recovering",
+        relatedness="related",
+        actor=clinician,
+    )
     return world
 
 
@@ -215,6 +246,37 @@ def _sign(w: World, role: str) -> tuple[dict[str, Any], Any, dict[str, Any]]:
     meaning = "performed" if role == "clinician" else "reviewed"
     body = {"password": DEFAULT_PASSWORD, "meaning": meaning}
     return {"public_id": w.draft.public_id}, body, {}
+
+
+def _note_sign(w: World, role: str) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    # The clinician wrote the note; anyone else signs as its reviewer.
+    meaning = "performed" if role == "clinician" else "reviewed"
+    body = {"password": DEFAULT_PASSWORD, "meaning": meaning}
+    return {"public_id": w.note.public_id}, body, {}
+
+
+def _note_body(w: World) -> dict[str, Any]:
+    return {
+        "patient": str(w.patient.public_id),
+        "administration": str(w.signed.public_id),
+        "noted_at": (timezone.now() - dt.timedelta(minutes=10)).isoformat(),
+        "contact_kind": "visit",
+        "outcome_score": 7,
+        "text": "Walking further.",
+    }
+
+
+def _event_body(w: World) -> dict[str, Any]:
+    onset = timezone.now() - dt.timedelta(minutes=15)
+    return {
+        "administration": str(w.signed.public_id),
+        "onset_at": onset.isoformat(),
+        "aware_on": str(timezone.localdate(onset)),
+        "description": "Headache.",
+        "grade": 1,
+        "outcome": "recovered",
+        "relatedness": "possibly_related",
+    }
 
 
 def _administration_body(w: World) -> dict[str, Any]:
@@ -435,4 +497,30 @@ SCENARIOS: dict[str, Scenario] = {
         "draft", {"reason": "Wrong patient."}
     ),
     "GET /api/v1/administrations/{public_id}/history/": _public("draft"),
+    # follow-up notes, adverse events, a patient's course
+    "GET /api/v1/follow-ups/": _none,
+    "POST /api/v1/follow-ups/": _body(_note_body),
+    "GET /api/v1/follow-ups/{public_id}/": _public("note"),
+    "PATCH /api/v1/follow-ups/{public_id}/": _public("note", {"outcome_score": 5}),
+    "POST /api/v1/follow-ups/{public_id}/sign/": _note_sign,
+    "POST /api/v1/follow-ups/{public_id}/amend/": _public(
+        "signed_note",
+        {
+            "password": DEFAULT_PASSWORD,
+            "reason": "Patient called back.",
+            "changes": {"outcome_score": 8},
+        },
+    ),
+    "GET /api/v1/follow-ups/{public_id}/history/": _public("note"),
+    "GET /api/v1/adverse-events/": _none,
+    "POST /api/v1/adverse-events/": _body(_event_body),
+    "GET /api/v1/adverse-events/{public_id}/": _public("event"),
+    "PATCH /api/v1/adverse-events/{public_id}/": _public(
+        "event", {"outcome": "recovered"}
+    ),
+    "POST /api/v1/adverse-events/{public_id}/report/": _public(
+        "event", {"reported_on": str(timezone.localdate())}
+    ),
+    "GET /api/v1/adverse-events/{public_id}/history/": _public("event"),
+    "GET /api/v1/patients/{public_id}/outcomes/": _public("patient"),
 }
