@@ -50,6 +50,9 @@ class FollowUpNoteSerializer(serializers.ModelSerializer):
     )
     author = serializers.CharField(source="author.get_username")
     signed_by = serializers.CharField(source="signed_by.get_username", allow_null=True)
+    entered_in_error_by = serializers.CharField(
+        source="entered_in_error_by.get_username", allow_null=True
+    )
     amendments = NoteAmendmentSerializer(many=True)
     as_signed = serializers.SerializerMethodField()
     # Blank until signed.
@@ -74,6 +77,9 @@ class FollowUpNoteSerializer(serializers.ModelSerializer):
             "signed_at",
             "signature_meaning",
             "signature_digest",
+            "entered_in_error_reason",
+            "entered_in_error_at",
+            "entered_in_error_by",
             "amendments",
             "as_signed",
             "created_at",

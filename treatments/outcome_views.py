@@ -19,6 +19,7 @@ from clinic.api.history import HistoryMixin
 from clinic.api.pagination import CursorPagination, PageNumberPagination
 from clinic.roles import CLINICAL_ROLES, MANAGERS
 from patients.models import Patient
+from patients.serializers import ReasonSerializer
 from treatments import services
 from treatments.filters import AdverseEventFilter, FollowUpNoteFilter
 from treatments.models import (
@@ -70,6 +71,7 @@ class FollowUpNoteViewSet(
         "partial_update": CLINICAL_ROLES,
         "sign": CLINICAL_ROLES,
         "amend": CLINICAL_ROLES,
+        "entered_in_error": CLINICAL_ROLES,
         "history": MANAGERS,
     }
 
@@ -131,6 +133,18 @@ class FollowUpNoteViewSet(
             changes=dict(body.validated_data["changes"]),
         )
         return self._out(note, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=FollowUpNoteSerializer)
+    @action(detail=True, methods=["post"], url_path="entered-in-error")
+    def entered_in_error(self, request: Request, public_id: str) -> Response:
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = services.follow_up_mark_entered_in_error(
+            note=self.get_object(),
+            actor=request.user,
+            reason=body.validated_data["reason"],
+        )
+        return self._out(note)
 
 
 class AdverseEventViewSet(

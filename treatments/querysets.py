@@ -64,7 +64,7 @@ class AdministrationQuerySet(NoDeleteQuerySet):
 class FollowUpNoteQuerySet(NoDeleteQuerySet):
     def for_display(self) -> "FollowUpNoteQuerySet":
         return self.select_related(
-            "patient", "administration", "author", "signed_by"
+            "patient", "administration", "author", "signed_by", "entered_in_error_by"
         ).prefetch_related("amendments__amended_by")
 
 

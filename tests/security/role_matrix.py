@@ -118,6 +118,7 @@ GET    /api/v1/follow-ups/{public_id}/                         401  403  200  20
 PATCH  /api/v1/follow-ups/{public_id}/                         401  403  200  200
 POST   /api/v1/follow-ups/{public_id}/sign/                    401  403  200  200
 POST   /api/v1/follow-ups/{public_id}/amend/                   401  403  201  201
+POST   /api/v1/follow-ups/{public_id}/entered-in-error/        401  403  200  200
 GET    /api/v1/follow-ups/{public_id}/history/                 401  403  403  200
 GET    /api/v1/adverse-events/                                 401  403  200  200
 POST   /api/v1/adverse-events/                                 401  403  201  201

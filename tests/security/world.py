@@ -511,6 +511,9 @@ SCENARIOS: dict[str, Scenario] = {
             "changes": {"outcome_score": 8},
         },
     ),
+    "POST /api/v1/follow-ups/{public_id}/entered-in-error/": _public(
+        "signed_note", {"reason": "Written on the wrong patient."}
+    ),
     "GET /api/v1/follow-ups/{public_id}/history/": _public("note"),
     "GET /api/v1/adverse-events/": _none,
     "POST /api/v1/adverse-events/": _body(_event_body),

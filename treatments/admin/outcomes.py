@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_services import ServiceAdminMixin
+from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
 from clinic.errors import DomainError
 from treatments import services
@@ -81,7 +81,24 @@ class FollowUpNoteAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmi
     autocomplete_fields = ["patient"]
     raw_id_fields = ["administration"]
     inlines = [NoteAmendmentInline]
-    RECORD_FIELDS = ["public_id", "status", "author", "signature", "created_by"]
+    RECORD_FIELDS = [
+        "public_id",
+        "status",
+        "author",
+        "signature",
+        "entered_in_error_reason",
+        "entered_in_error_at",
+        "entered_in_error_by",
+        "created_by",
+    ]
+    actions = [
+        reason_action(
+            "Mark entered in error",
+            lambda request, note, reason: services.follow_up_mark_entered_in_error(
+                note=note, actor=request.user, reason=reason
+            ),
+        )
+    ]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {

@@ -27,6 +27,7 @@ class FollowUpNote(SignedRecordMixin, NoDeleteModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SIGNED = "signed", "Signed"
+        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
     class ContactKind(models.TextChoices):
         VISIT = "visit", "Visit"
@@ -80,7 +81,19 @@ class FollowUpNote(SignedRecordMixin, NoDeleteModel):
     )
     text = models.TextField(blank=True)
     status = models.CharField(
-        max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False
+        max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    # A note written in error (wrong patient, wrong dose) is never deleted:
+    # it is marked, with who, when and why, and stays readable.
+    entered_in_error_reason = models.TextField(blank=True, editable=False)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
     )
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,8 +160,28 @@ class FollowUpNote(SignedRecordMixin, NoDeleteModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(status="draft", signed_at__isnull=True)
-                | models.Q(status="signed", signed_at__isnull=False),
+                | models.Q(status="signed", signed_at__isnull=False)
+                | models.Q(status="entered_in_error"),
                 name="follow_up_status_matches_signature",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status="entered_in_error",
+                        entered_in_error_at__isnull=False,
+                        entered_in_error_by__isnull=False,
+                    )
+                    & ~models.Q(entered_in_error_reason="")
+                )
+                | (
+                    ~models.Q(status="entered_in_error")
+                    & models.Q(
+                        entered_in_error_at__isnull=True,
+                        entered_in_error_by__isnull=True,
+                        entered_in_error_reason="",
+                    )
+                ),
+                name="follow_up_entered_in_error_complete",
             ),
         ]
 

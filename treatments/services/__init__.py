@@ -12,6 +12,7 @@ from treatments.services.adverse_events import (
 )
 from treatments.services.follow_ups import (
     follow_up_amend,
+    follow_up_mark_entered_in_error,
     follow_up_record,
     follow_up_sign,
     follow_up_update,
@@ -40,6 +41,7 @@ __all__ = [
     "adverse_event_record",
     "adverse_event_update",
     "follow_up_amend",
+    "follow_up_mark_entered_in_error",
     "follow_up_record",
     "follow_up_sign",
     "follow_up_update",

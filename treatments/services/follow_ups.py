@@ -19,6 +19,7 @@ from treatments.errors import (
     NotedInFuture,
     OutcomeScoreOutOfRange,
     ReasonRequired,
+    RecordEnteredInError,
     RecordNotSigned,
     RecordSigned,
     SignerNotPerformer,
@@ -142,6 +143,7 @@ def follow_up_update(
     now = now or timezone.now()
     _refuse_uncorrectable(changes)
     note = _lock(note)
+    _refuse_entered_in_error(note)
     if note.status != FollowUpNote.Status.DRAFT:
         raise RecordSigned("This follow-up note is signed and locked; amend it.")
     for name, value in changes.items():
@@ -168,6 +170,7 @@ def follow_up_sign(
     confirm_signer(actor=actor, password=password, request=request)
     with transaction.atomic():
         note = _lock(note)
+        _refuse_entered_in_error(note)
         if note.status != FollowUpNote.Status.DRAFT:
             raise RecordSigned("This follow-up note is already signed.")
         if meaning == SignatureMeaning.PERFORMED and note.author_id != actor.pk:
@@ -202,6 +205,7 @@ def follow_up_amend(
     _refuse_uncorrectable(changes)
     with transaction.atomic():
         note = _lock(note)
+        _refuse_entered_in_error(note)
         if note.status != FollowUpNote.Status.SIGNED:
             raise RecordNotSigned(
                 "A draft is edited directly; only signed notes are amended."
@@ -220,3 +224,39 @@ def follow_up_amend(
             diff=diff,
             now=now,
         )
+
+
+def _refuse_entered_in_error(note: FollowUpNote) -> None:
+    if note.status == FollowUpNote.Status.ENTERED_IN_ERROR:
+        raise RecordEnteredInError(
+            "This follow-up note was marked entered-in-error and cannot change."
+        )
+
+
+def follow_up_mark_entered_in_error(
+    *,
+    note: FollowUpNote,
+    actor: Any,
+    reason: str,
+    now: datetime | None = None,
+) -> FollowUpNote:
+    """Mark a draft or signed note entered-in-error (written for the wrong
+    patient, say) with who, when and why; it stays readable, its signature
+    stays verifiable, and it can change no more. Raises ReasonRequired (400),
+    RecordEnteredInError (409)."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired.for_field(
+            "reason", "Say why the note was entered in error."
+        )
+    with transaction.atomic():
+        note = _lock(note)
+        _refuse_entered_in_error(note)
+        note.status = FollowUpNote.Status.ENTERED_IN_ERROR
+        note.entered_in_error_reason = reason
+        note.entered_in_error_at = now
+        note.entered_in_error_by = actor
+        note.full_clean()
+        audited_save(note, actor=actor, reason=f"entered in error: {reason}")
+    return note
