@@ -172,6 +172,8 @@ SPECTACULAR_SETTINGS = {
         "RoomKindEnum": "clinic.models.Room.Kind",
         "ScheduleExceptionKindEnum": "clinic.models.ScheduleException.Kind",
         "AppointmentStatusEnum": "clinic.models.Appointment.Status",
+        # Administrations and follow-up notes: draft, signed, entered in error.
+        "SignedRecordStatusEnum": "treatments.models.Administration.Status",
     },
     # Swagger UI from the installed sidecar package, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
