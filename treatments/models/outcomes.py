@@ -128,6 +128,9 @@ class FollowUpNote(SignedRecordMixin, NoDeleteModel):
         ordering = ["-noted_at", "-id"]
         indexes = [
             models.Index(fields=["patient", "noted_at"], name="follow_up_patient_idx"),
+            # The list's order (newest first); without it 500k notes were
+            # sorted for every page.
+            models.Index(fields=["noted_at", "id"], name="follow_up_noted_idx"),
         ]
         constraints = [
             models.CheckConstraint(
