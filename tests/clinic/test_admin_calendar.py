@@ -199,12 +199,9 @@ def test_the_list_filters_by_day_location_practitioner_room_and_status(
     assert listed(status__exact="cancelled") == {tuesday}
 
 
-def test_practitioner_page_edits_working_hours_inline_through_the_service(
-    client, manager, doctor, site
-):
-    client.force_login(manager)
-    url = reverse("admin:clinic_practitioner_change", args=[doctor.pk])
-    blocks = list(doctor.working_hours.order_by("weekday"))
+def _practitioner_form(doctor, site, blocks):
+    """The practitioner page as posted: its fields, each weekly block as it is
+    (09-17), and room for one new block."""
     form = {
         "title": doctor.title,
         "licence_number": doctor.licence_number,
@@ -221,6 +218,16 @@ def test_practitioner_page_edits_working_hours_inline_through_the_service(
             f"working_hours-{n}-start_time": "09:00",
             f"working_hours-{n}-end_time": "17:00",
         }
+    return form
+
+
+def test_practitioner_page_edits_working_hours_inline_through_the_service(
+    client, manager, doctor, site
+):
+    client.force_login(manager)
+    url = reverse("admin:clinic_practitioner_change", args=[doctor.pk])
+    blocks = list(doctor.working_hours.order_by("weekday"))
+    form = _practitioner_form(doctor, site, blocks)
     new = len(blocks)
     form |= {
         f"working_hours-{new}-practitioner": doctor.pk,
@@ -305,22 +312,7 @@ def test_admin_checks_booked_patients_once_for_the_whole_set_of_hours(
     client.force_login(manager)
     url = reverse("admin:clinic_practitioner_change", args=[doctor.pk])
     blocks = list(doctor.working_hours.order_by("weekday"))
-    form = {
-        "title": doctor.title,
-        "licence_number": doctor.licence_number,
-        "active": "on",
-        "working_hours-TOTAL_FORMS": str(len(blocks) + 1),
-        "working_hours-INITIAL_FORMS": str(len(blocks)),
-    }
-    for n, block in enumerate(blocks):
-        form |= {
-            f"working_hours-{n}-id": block.pk,
-            f"working_hours-{n}-practitioner": doctor.pk,
-            f"working_hours-{n}-location": site.pk,
-            f"working_hours-{n}-weekday": block.weekday,
-            f"working_hours-{n}-start_time": "09:00",
-            f"working_hours-{n}-end_time": "17:00",
-        }
+    form = _practitioner_form(doctor, site, blocks)
     form["working_hours-0-DELETE"] = "on"  # Monday's block goes...
 
     refused = client.post(url, form)
