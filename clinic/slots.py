@@ -186,6 +186,28 @@ def working_intervals(
     return subtract(hours, leave)
 
 
+def working_intervals_during(
+    span: Interval,
+    *,
+    tz: ZoneInfo,
+    location_id: int,
+    weekly: Iterable[WeeklyHours],
+    exceptions: Iterable[DatedException],
+) -> list[Interval]:
+    """working_intervals for every local day `span` touches at the location."""
+    return [
+        interval
+        for day in local_dates(span, tz)
+        for interval in working_intervals(
+            day=day,
+            tz=tz,
+            location_id=location_id,
+            weekly=weekly,
+            exceptions=exceptions,
+        )
+    ]
+
+
 def exception_span(exception: DatedException, tz: ZoneInfo) -> Interval:
     if exception.start_time is None or exception.end_time is None:
         return local_day(exception.date, tz)

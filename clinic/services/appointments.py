@@ -327,17 +327,13 @@ def _check_working_hours(appointment: Appointment) -> None:
     }
 
     def hours_at(place: Any) -> list[slots.Interval]:
-        return [
-            interval
-            for day in slots.local_dates(span, place.tz)
-            for interval in slots.working_intervals(
-                day=day,
-                tz=place.tz,
-                location_id=place.pk,
-                weekly=weekly,
-                exceptions=exceptions,
-            )
-        ]
+        return slots.working_intervals_during(
+            span,
+            tz=place.tz,
+            location_id=place.pk,
+            weekly=weekly,
+            exceptions=exceptions,
+        )
 
     if slots.covers(hours_at(location), span):
         return

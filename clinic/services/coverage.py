@@ -51,17 +51,13 @@ def uncovered_bookings(
     for appointment in upcoming:
         location = appointment.room.location
         span = (appointment.starts_at, appointment.ends_at)
-        hours = [
-            interval
-            for day in slots.local_dates(span, location.tz)
-            for interval in slots.working_intervals(
-                day=day,
-                tz=location.tz,
-                location_id=location.pk,
-                weekly=weekly,
-                exceptions=exceptions,
-            )
-        ]
+        hours = slots.working_intervals_during(
+            span,
+            tz=location.tz,
+            location_id=location.pk,
+            weekly=weekly,
+            exceptions=exceptions,
+        )
         if not slots.covers(hours, span):
             uncovered[appointment.pk] = appointment
     return uncovered

@@ -347,3 +347,4 @@ def test_a_booking_already_outside_hours_does_not_block_other_changes(
     working_hours_update(
         hours=_monday_hours(doctor), actor=manager, end_time=dt.time(12)
     )
+    assert _monday_hours(doctor).end_time == dt.time(12)
