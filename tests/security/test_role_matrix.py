@@ -5,6 +5,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from tests.etag import current_etag
 from tests.security import role_matrix
 from tests.security.world import ROLES, SCENARIOS, build_world
 
@@ -51,7 +52,9 @@ def call(world, operation: str, role: str):
     client = _client(world, role)
     if method == "GET":
         return client.get(path, query)
-    return getattr(client, method.lower())(path, body, format="json")
+    # Updates carry the ETag the caller reads (428 without it).
+    headers = current_etag(client, path) if method in ("PATCH", "PUT") else {}
+    return getattr(client, method.lower())(path, body, format="json", **headers)
 
 
 @pytest.mark.parametrize("role", ROLES)

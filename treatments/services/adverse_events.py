@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audited_save
+from clinic.locking import lock
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -150,9 +151,7 @@ def adverse_event_record(
     AdministrationOtherPatient, AdministrationEnteredInError and the rules of
     check_event_values (400), writing nothing."""
     now = now or timezone.now()
-    administration = Administration.objects.select_for_update(of=("self",)).get(
-        pk=administration.pk
-    )
+    administration = lock(Administration, administration.pk)
     if patient is not None and patient.pk != administration.patient_id:
         raise AdministrationOtherPatient.for_field(
             "patient", "The administration is another patient's."
@@ -188,11 +187,7 @@ def adverse_event_record(
 
 
 def _lock(event: AdverseEvent) -> AdverseEvent:
-    return (
-        AdverseEvent.objects.select_for_update(of=("self",))
-        .select_related("administration")
-        .get(pk=event.pk)
-    )
+    return lock(AdverseEvent.objects.select_related("administration"), event.pk)
 
 
 @transaction.atomic
