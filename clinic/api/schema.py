@@ -25,6 +25,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such record, or no such page of results.",
     409: "Conflicts with stored data; `code` says how.",
     412: "If-Match does not match the record's current ETag.",
+    413: "The request body is larger than the server accepts.",
     415: "Unsupported request content type.",
     428: "If-Match is missing: send the ETag of your last read of the record.",
     422: "This Idempotency-Key was already used with a different request.",
@@ -150,7 +151,7 @@ class ClinicAutoSchema(AutoSchema):
         elif not self._is_detail():
             statuses.add(400)  # filters and query parameters
         if self.method in ("POST", "PUT", "PATCH"):
-            statuses.add(415)
+            statuses |= {413, 415}
         if self._checks_if_match():
             statuses.add(412)
             if self._is_update():
