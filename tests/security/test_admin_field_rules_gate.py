@@ -164,3 +164,34 @@ def test_csv_download_leaves_out_columns_the_user_may_not_read(front_desk, clini
     ]
     assert clin[0] == ["mrn", "history", "signed_at"]
     assert clin[1][1] == "Zzcsvsecret"
+
+
+def test_an_inline_with_the_mixin_hides_unreadable_fields(front_desk, clinician):
+    # No inline shows patients today; one that did would use this mixin.
+    from django.contrib.auth import get_user_model
+
+    inline_class = type(
+        "CreatedPatientsInline",
+        (HideUnreadableFieldsMixin, admin.StackedInline),
+        {
+            "model": Patient,
+            "fk_name": "created_by",
+            "fields": ["given_name", "history_notes"],
+        },
+    )
+    inline = inline_class(get_user_model(), admin.site)
+    request = RequestFactory().get("/")
+
+    def shown(user):
+        request.user = user
+        fieldsets = inline.get_fieldsets(request)
+        form = inline.get_formset(request).form
+        return [n for _t, o in fieldsets for n in o["fields"]], set(form.base_fields)
+
+    desk_fields, desk_form = shown(front_desk)
+    clin_fields, clin_form = shown(clinician)
+
+    assert desk_fields == ["given_name"]
+    assert "history_notes" not in desk_form
+    assert clin_fields == ["given_name", "history_notes"]
+    assert "history_notes" in clin_form
