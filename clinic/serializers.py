@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
-from clinic.api.serializers import ErrorSerializer
+from clinic.api.serializers import ErrorSerializer, StrictInputMixin
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
@@ -57,29 +57,38 @@ class BookingErrorSerializer(ErrorSerializer):
     collisions = CollisionSerializer(many=True, required=False)
 
 
-class LocationSerializer(serializers.ModelSerializer):
+class LocationSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """Output, and the shape of a new location (active from the start, like a
+    new room: it is deactivated by an update)."""
+
     time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone])
 
     class Meta:
         model = Location
         fields = ["id", "name", "time_zone", "address", "active", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "active", "created_at"]
 
 
-class RoomSerializer(serializers.ModelSerializer):
+class LocationUpdateSerializer(LocationSerializer):
+    class Meta(LocationSerializer.Meta):
+        fields = ["name", "time_zone", "address", "active"]
+        read_only_fields: list[str] = []
+
+
+class RoomSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = Room
         fields = ["id", "location", "name", "kind", "active", "created_at"]
         read_only_fields = ["id", "active", "created_at"]
 
 
-class RoomUpdateSerializer(serializers.ModelSerializer):
+class RoomUpdateSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = Room
         fields = ["name", "kind", "active"]
 
 
-class PractitionerSerializer(serializers.ModelSerializer):
+class PractitionerSerializer(StrictInputMixin, serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
 
@@ -97,26 +106,26 @@ class PractitionerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "active", "created_at"]
 
 
-class PractitionerUpdateSerializer(serializers.ModelSerializer):
+class PractitionerUpdateSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = Practitioner
         fields = ["title", "licence_number", "active"]
 
 
-class WorkingHoursSerializer(serializers.ModelSerializer):
+class WorkingHoursSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = WorkingHours
         fields = ["id", "practitioner", "location", "weekday", "start_time", "end_time"]
         read_only_fields = ["id"]
 
 
-class WorkingHoursUpdateSerializer(serializers.ModelSerializer):
+class WorkingHoursUpdateSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = WorkingHours
         fields = ["location", "weekday", "start_time", "end_time"]
 
 
-class ScheduleExceptionSerializer(serializers.ModelSerializer):
+class ScheduleExceptionSerializer(StrictInputMixin, serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -138,13 +147,13 @@ class ScheduleExceptionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_by", "created_at"]
 
 
-class ScheduleExceptionUpdateSerializer(serializers.ModelSerializer):
+class ScheduleExceptionUpdateSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = ScheduleException
         fields = ["location", "date", "kind", "start_time", "end_time", "reason"]
 
 
-class AppointmentTypeSerializer(serializers.ModelSerializer):
+class AppointmentTypeSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = AppointmentType
         fields = [
@@ -248,7 +257,7 @@ class AppointmentDetailSerializer(AppointmentSerializer):
         read_only_fields = fields
 
 
-class AppointmentBookSerializer(serializers.Serializer):
+class AppointmentBookSerializer(StrictInputMixin, serializers.Serializer):
     patient = serializers.SlugRelatedField(
         slug_field="public_id", queryset=Patient.objects.all(), help_text="Patient id."
     )
@@ -270,7 +279,7 @@ class AppointmentBookSerializer(serializers.Serializer):
     )
 
 
-class AppointmentMoveSerializer(serializers.Serializer):
+class AppointmentMoveSerializer(StrictInputMixin, serializers.Serializer):
     practitioner = serializers.PrimaryKeyRelatedField(
         queryset=Practitioner.objects.all(), required=False
     )
@@ -292,7 +301,7 @@ class AppointmentMoveSerializer(serializers.Serializer):
     )
 
 
-class StatusChangeInputSerializer(serializers.Serializer):
+class StatusChangeInputSerializer(StrictInputMixin, serializers.Serializer):
     reason = serializers.CharField(
         required=False,
         allow_blank=True,

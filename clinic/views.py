@@ -112,13 +112,13 @@ class ManagedViewSet(
         return Response(self.get_serializer(changed).data)
 
 
-@_managed_schema(s.LocationSerializer, s.LocationSerializer, s.LocationSerializer)
+@_managed_schema(s.LocationSerializer, s.LocationSerializer, s.LocationUpdateSerializer)
 class LocationViewSet(ManagedViewSet):
     """Sites of the clinic, each with its IANA time zone."""
 
     queryset = Location.objects.all()
     serializer_class = s.LocationSerializer
-    update_serializer_class = s.LocationSerializer
+    update_serializer_class = s.LocationUpdateSerializer
     create_service = staticmethod(location_create)
     update_service = staticmethod(location_update)
     instance_argument = "location"

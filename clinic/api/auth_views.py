@@ -9,12 +9,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from clinic.api.permissions import AUTHENTICATED, PUBLIC
+from clinic.api.serializers import StrictInputMixin
 from clinic.errors import RuleViolation
 from clinic.models import ApiToken
 from clinic.services.tokens import token_issue, token_revoke
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictInputMixin, serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
