@@ -7,6 +7,7 @@ silently fall back to a default.
 import os
 import zoneinfo
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -92,6 +93,44 @@ def env_time_zone(
             f"{name} must be an IANA time zone, not {value!r}."
         ) from None
     return value
+
+
+def env_cache(
+    name: str, *, key_prefix: str, environ: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """The default cache: Redis when the variable holds a redis:// URL, else a
+    table in the database.
+
+    Either way every worker process sees the same entries, which the login
+    throttle's counters need (a per-process cache multiplies the limit by the
+    number of workers).
+    """
+    url = _raw(name, environ)
+    if url is None:
+        return {
+            "BACKEND": "clinic.cache.DatabaseCache",
+            "LOCATION": "clinic_cache",
+            "KEY_PREFIX": key_prefix,
+            # Django culls a third of the table, live counters included, once
+            # it holds MAX_ENTRIES rows; keep that far above what expiry leaves.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"} or not (
+        parts.hostname or parts.path
+    ):
+        # The URL may hold a password, so the message does not repeat it.
+        raise ImproperlyConfigured(
+            f"{name} must be a redis://, rediss:// or unix:// URL"
+            f" (this one starts with {parts.scheme or 'nothing'!r})."
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+        # A stalled Redis must fail a request quickly, not hang a worker.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
 
 
 def env_database(

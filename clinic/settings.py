@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from clinic.env import (
     env_bool,
+    env_cache,
     env_database,
     env_int,
     env_list,
@@ -89,6 +90,12 @@ DATABASES = {
     "default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared by every worker process (the login throttle counts here): a table in
+# the database (created by `migrate`), or Redis when REDIS_URL is set.
+CACHES = {
+    "default": env_cache("REDIS_URL", key_prefix=env_str("CACHE_KEY_PREFIX", "clinic"))
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
