@@ -1,6 +1,6 @@
 """gunicorn's logger without query strings in its error log.
 
-The access log format (gunicorn.conf.py) leaves queries out, but gunicorn
+The access log format (deploy/gunicorn.conf.py) leaves queries out, but gunicorn
 also names the request in its error log: "Error handling request GET
 /api/v1/patients/?search=..." when a worker times out mid-request, and the
 raw request line when one is malformed. Searches put patient names in the
@@ -35,7 +35,7 @@ class _QueryRedactingFilter(logging.Filter):
 
 
 class QuerylessLogger(Logger):
-    """`logger_class` in gunicorn.conf.py."""
+    """`logger_class` in deploy/gunicorn.conf.py."""
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)

@@ -118,7 +118,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Security: on unless DEBUG. Behind a TLS-terminating proxy, gunicorn
-# (gunicorn.conf.py) marks a request secure from an X-Forwarded-Proto sent by
+# (deploy/gunicorn.conf.py) marks a request secure from an X-Forwarded-Proto sent by
 # one of TRUSTED_PROXIES; under another server, SECURE_PROXY_SSL_HEADER_ENABLED
 # makes Django trust that header from anyone (the proxy must overwrite it).
 _secure = not DEBUG
@@ -135,7 +135,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):
 # Proxies (addresses or CIDR networks) whose X-Forwarded-For entries are
 # believed when finding a request's client address (clinic.client_address);
 # from anyone else the header is ignored, so a client cannot pick its own
-# address. gunicorn.conf.py trusts the same list for X-Forwarded-Proto.
+# address. deploy/gunicorn.conf.py trusts the same list for X-Forwarded-Proto.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,4 +1,4 @@
-"""The production server as shipped (gunicorn.conf.py): the login throttle
+"""The production server as shipped (deploy/gunicorn.conf.py): the login throttle
 holds across worker processes, and no log line carries a query string or a
 credential header."""
 
@@ -28,7 +28,7 @@ from gunicorn.config import Config
 from tests.canary_names import CANARY
 
 ROOT = Path(__file__).resolve().parents[2]
-CONF = ROOT / "gunicorn.conf.py"
+CONF = ROOT / "deploy" / "gunicorn.conf.py"
 TOKEN_PATH = "/api/v1/auth/token/"
 LIMIT = 3
 WORKERS = 3
@@ -36,7 +36,7 @@ WORKERS = 3
 SECRETS = (CANARY, "search=", "Bearer-secret-token", "cookie-secret", "basic-user")
 
 
-# gunicorn.conf.py, read as gunicorn reads it.
+# deploy/gunicorn.conf.py, read as gunicorn reads it.
 
 
 def _load_conf(monkeypatch, **env: str) -> dict:
@@ -136,7 +136,7 @@ def test_an_access_line_through_gunicorns_logger_has_no_query(monkeypatch, tmp_p
         assert secret not in written
 
 
-# The real server: gunicorn.conf.py, 3 workers.
+# The real server: deploy/gunicorn.conf.py, 3 workers.
 
 
 def _free_port() -> int:

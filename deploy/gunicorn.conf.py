@@ -1,6 +1,9 @@
-"""Production server settings: `gunicorn -c gunicorn.conf.py clinic.wsgi`
+"""Production server settings: `gunicorn -c deploy/gunicorn.conf.py clinic.wsgi`
 (README, "Deployment"). Values come from the environment through the same
 typed readers as clinic/settings.py, so a typo stops the server at start-up.
+
+Not at the repository root: gunicorn reads ./gunicorn.conf.py on its own, so
+every server started there (the benchmark's too) would take these settings.
 """
 
 import os
