@@ -1,9 +1,9 @@
 """Per-address limit on login attempts (API token endpoint and admin login).
 
-One budget per client address (clinic.client_address) for both doors, at
-`settings.LOGIN_THROTTLE_RATE`, counted in the default cache: a database table
-or Redis, shared by every worker process. A per-process cache would give each
-worker its own budget.
+One budget per client address (clinic.client_address; per /64 for IPv6) for
+both doors, at `settings.LOGIN_THROTTLE_RATE`, counted in the default cache: a
+database table or Redis, shared by every worker process. A per-process cache
+would give each worker its own budget.
 
 Counting is a fixed window aligned to the clock (a minute for "20/minute"):
 the first attempt in a window adds the counter, later ones increment it
@@ -16,6 +16,7 @@ django-axes's per-username lockout is separate and unchanged.
 """
 
 import functools
+import ipaddress
 import logging
 import math
 import sys
@@ -43,7 +44,7 @@ def login_attempt_wait(request: HttpRequest) -> int | None:
     address = client_address(request)
     now = time.time()
     window = int(now // period)
-    count = _count(f"login-throttle:{period}:{window}:{address}", period)
+    count = _count(f"login-throttle:{period}:{window}:{_bucket(address)}", period)
     if count <= limit:
         return None
     wait = max(1, math.ceil((window + 1) * period - now))
@@ -56,6 +57,19 @@ def login_attempt_wait(request: HttpRequest) -> int | None:
             wait,
         )
     return wait
+
+
+def _bucket(address: str) -> str:
+    """The address itself, or for IPv6 its /64: one subscriber or site gets a
+    whole /64, so counting single IPv6 addresses would give a client 2**64
+    budgets (as one IPv4 address behind NAT, the /64 is shared)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return address
 
 
 def _count(key: str, period: int) -> int:

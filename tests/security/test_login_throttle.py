@@ -123,6 +123,18 @@ def test_a_malformed_forwarded_for_is_never_a_500_nor_a_fresh_budget(
     assert [a.status_code for a in answers] == [400] * 5 + [429] * 2
 
 
+def test_ipv6_clients_are_counted_per_64(anon_client, settings):
+    settings.LOGIN_THROTTLE_RATE = "2/minute"
+
+    same_64 = [
+        _token(anon_client, n, remote=f"2001:db8:1:2::{n + 1:x}") for n in range(3)
+    ]
+    other_64 = _token(anon_client, 9, remote="2001:db8:1:3::1")
+
+    assert [a.status_code for a in same_64] == [400, 400, 429]
+    assert other_64.status_code == 400
+
+
 def test_the_budget_returns_when_the_window_ends(anon_client, settings):
     settings.LOGIN_THROTTLE_RATE = "2/minute"
     for n in range(2):
