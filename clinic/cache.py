@@ -8,6 +8,10 @@ throttle (clinic.throttling) needs neither, so `incr` here locks the row
 (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's IMMEDIATE transactions,
 configured in clinic.env.env_database, serialise writers) and rewrites only the
 value.
+
+The row lock is not taken through clinic.locking.lock(): the cache table is
+no model and nothing references it, and a cache row is locked alone, last,
+for one statement's worth of time, so it cannot join a lock-order cycle.
 """
 
 import base64
