@@ -47,8 +47,14 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from clinic.cache import create_cache_tables
         from clinic.role_permissions import sync_role_permissions
 
         post_migrate.connect(
             sync_role_permissions, dispatch_uid="clinic.sync_role_permissions"
+        )
+        # Once per migrate (this app's signal only): the login throttle counts
+        # in the database cache's table unless REDIS_URL is set.
+        post_migrate.connect(
+            create_cache_tables, sender=self, dispatch_uid="clinic.create_cache_tables"
         )

@@ -4,9 +4,11 @@ A typo in production configuration must stop the process at start-up, not
 silently fall back to a default.
 """
 
+import ipaddress
 import os
 import zoneinfo
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -92,6 +94,99 @@ def env_time_zone(
             f"{name} must be an IANA time zone, not {value!r}."
         ) from None
     return value
+
+
+def env_networks(
+    name: str, default: list[str], *, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks, as networks ("10.0.0.1/32").
+
+    Host bits set under a mask ("10.0.0.1/8") are refused like any other typo:
+    a trusted-proxy list that silently trusts more, or less, than meant is a
+    security bug.
+    """
+    items = env_list(name, default, environ=environ)
+    networks = []
+    for item in items:
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=True)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks, not {item!r}."
+            ) from None
+    return networks
+
+
+_RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """Read a rate: "20/minute" -> (20, 60), a positive count per second,
+    minute, hour or day.
+
+    Raises ValueError for anything else.
+    """
+    count, sep, period = rate.strip().partition("/")
+    seconds = _RATE_PERIODS.get(period.strip().lower())
+    if not sep or seconds is None or not count.strip().isdigit():
+        raise ValueError(rate)
+    number = int(count)
+    if number < 1:
+        raise ValueError(rate)
+    return number, seconds
+
+
+def env_rate(
+    name: str, default: str, *, environ: Mapping[str, str] | None = None
+) -> str:
+    """A rate such as "20/minute" (per second, minute, hour or day)."""
+    value = env_str(name, default, environ=environ)
+    try:
+        parse_rate(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 20/minute (per second, minute, hour"
+            f" or day), not {value!r}."
+        ) from None
+    return value.strip()
+
+
+def env_cache(
+    name: str, *, key_prefix: str, environ: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """The default cache: Redis when the variable holds a redis:// URL, else a
+    table in the database.
+
+    Either way every worker process sees the same entries, which the login
+    throttle's counters need (a per-process cache multiplies the limit by the
+    number of workers).
+    """
+    url = _raw(name, environ)
+    if url is None:
+        return {
+            "BACKEND": "clinic.cache.DatabaseCache",
+            "LOCATION": "clinic_cache",
+            "KEY_PREFIX": key_prefix,
+            # Django culls a third of the table, live counters included, once
+            # it holds MAX_ENTRIES rows; keep that far above what expiry leaves.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"} or not (
+        parts.hostname or parts.path
+    ):
+        # The URL may hold a password, so the message does not repeat it.
+        raise ImproperlyConfigured(
+            f"{name} must be a redis://, rediss:// or unix:// URL"
+            f" (this one starts with {parts.scheme or 'nothing'!r})."
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+        # A stalled Redis must fail a request quickly, not hang a worker.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
 
 
 def env_database(

@@ -8,9 +8,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from clinic.env import (
     env_bool,
+    env_cache,
     env_database,
     env_int,
     env_list,
+    env_networks,
+    env_rate,
     env_str,
     env_time_zone,
 )
@@ -92,6 +95,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every worker process (the login throttle counts here): a table in
+# the database (created by `migrate`), or Redis when REDIS_URL is set.
+CACHES = {
+    "default": env_cache("REDIS_URL", key_prefix=env_str("CACHE_KEY_PREFIX", "clinic"))
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
@@ -116,8 +125,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# Security: on unless DEBUG. Behind a TLS-terminating proxy set
-# SECURE_PROXY_SSL_HEADER_ENABLED so Django trusts X-Forwarded-Proto.
+# Security: on unless DEBUG. Behind a TLS-terminating proxy, gunicorn
+# (deploy/gunicorn.conf.py) marks a request secure from an X-Forwarded-Proto sent by
+# one of TRUSTED_PROXIES; under another server, SECURE_PROXY_SSL_HEADER_ENABLED
+# makes Django trust that header from anyone (the proxy must overwrite it).
 _secure = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=_secure)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=_secure)
@@ -129,6 +140,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies (addresses or CIDR networks) whose X-Forwarded-For entries are
+# believed when finding a request's client address (clinic.client_address);
+# from anyone else the header is ignored, so a client cannot pick its own
+# address. deploy/gunicorn.conf.py trusts the same list for X-Forwarded-Proto.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -160,9 +176,6 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_THROTTLE_RATES": {
-        "login": env_str("LOGIN_THROTTLE_RATE", "20/minute"),
-    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -208,7 +221,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minim
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # By username, not address: a clinic's staff share one address behind NAT, and
 # five typos by one person must not lock out the front desk. Per-address abuse
-# of the token endpoint is throttled (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]).
+# is throttled instead (LOGIN_THROTTLE_RATE below).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 # Lockouts are logged (WARNING, axes.handlers.database) with the staff
@@ -216,6 +229,13 @@ AXES_RESET_ON_SUCCESS = True
 # both by default. Passwords are never logged.
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_CALLABLE = "clinic.api.fallback_views.locked_out"
+# The address axes records and logs is the one the throttle counts, proxies
+# resolved the same way (TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
+
+# Login attempts (token endpoint and admin login together) per client address,
+# whatever the username: clinic.throttling. 429 with Retry-After beyond it.
+LOGIN_THROTTLE_RATE = env_rate("LOGIN_THROTTLE_RATE", "20/minute")
 
 # How long a create's Idempotency-Key is remembered (clinic.api.concurrency).
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24, minimum=1)

@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clinic.api.auth_views import TokenView
+from clinic.throttling import throttle_login_posts
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
@@ -17,6 +18,9 @@ api_v1 = [
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    # Before the admin's own routes, so this one answers /admin/login/: the
+    # admin login gets the token endpoint's per-address budget.
+    path("admin/login/", throttle_login_posts(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -31,9 +31,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
             item.add_marker(skip)
 
 
+# Fixtures through which a test reaches the database (pytest-django's).
+_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle counters live in the cache; each test starts with none."""
+def _fresh_cache(request: pytest.FixtureRequest):
+    """Throttle counters live in the cache; each test starts with none.
+
+    The cache is a database table, so only tests that use the database can
+    reach it (and only they need clearing). Autouse fixtures run before the
+    test's own, so the database is set up here first, the way the test asked
+    for it.
+    """
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    if not uses_db and not _DB_FIXTURES.intersection(request.fixturenames):
+        return
+    request.getfixturevalue("db")
     from django.core.cache import cache
 
     cache.clear()

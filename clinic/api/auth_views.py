@@ -5,11 +5,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from clinic.api.permissions import AUTHENTICATED, PUBLIC
 from clinic.api.serializers import StrictInputMixin
+from clinic.api.throttling import LoginRateThrottle
 from clinic.errors import RuleViolation
 from clinic.models import ApiToken
 from clinic.services.tokens import token_issue, token_revoke
@@ -30,12 +30,12 @@ class TokenView(APIView):
     token the request is made with."""
 
     role_rules = {"post": PUBLIC, "delete": AUTHENTICATED}
-    throttle_scope = "login"
 
     def get_throttles(self):  # type: ignore[no-untyped-def]
-        # Logins are throttled per client address; revoking is not.
+        # Logins are throttled per client address (shared with the admin
+        # login, clinic.throttling); revoking is not.
         if self.request is not None and self.request.method == "POST":
-            return [ScopedRateThrottle()]
+            return [LoginRateThrottle()]
         return []
 
     def get_authenticators(self):  # type: ignore[no-untyped-def]
