@@ -1,6 +1,7 @@
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from clinic.api.fields import BoundedDateTimeField
 from clinic.api.serializers import StrictInputMixin
 from clinic.codes import Indication, Route
 from patients.models import ConsentForm, Patient, SignedConsent
@@ -154,6 +155,10 @@ class SignedConsentInputSerializer(StrictInputMixin, serializers.ModelSerializer
     patient = serializers.SlugRelatedField(
         slug_field="public_id", queryset=Patient.objects.all()
     )
+    # Declared, not generated: a generated DateTimeField converts the zone
+    # before the model's range validator runs.
+    signed_at = BoundedDateTimeField()
+    expires_at = BoundedDateTimeField(required=False, allow_null=True)
 
     class Meta:
         model = SignedConsent
@@ -170,6 +175,6 @@ class SignedConsentInputSerializer(StrictInputMixin, serializers.ModelSerializer
 
 
 class WithdrawSerializer(ReasonSerializer):
-    at = serializers.DateTimeField(
+    at = BoundedDateTimeField(
         required=False, help_text="When the patient withdrew; defaults to now."
     )

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from clinic.api.fields import BoundedDateTimeField
 from clinic.api.permissions import AUTHENTICATED, PUBLIC
 from clinic.errors import RuleViolation
 from clinic.models import ApiToken
@@ -21,7 +22,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
-    expires_at = serializers.DateTimeField()
+    expires_at = BoundedDateTimeField()
 
 
 class TokenView(APIView):
