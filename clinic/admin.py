@@ -5,6 +5,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.admin_services import ServiceAdminMixin
+from clinic.dates import BoundedDatesAdminMixin
 from clinic.models import ApiToken, Location
 from clinic.services.locations import location_create, location_update
 from clinic.services.tokens import token_revoke
@@ -37,7 +38,7 @@ class LocationAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(BoundedDatesAdminMixin, admin.ModelAdmin):
     list_display = ["key_prefix", "user", "created_at", "expires_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["user__username", "key_prefix"]

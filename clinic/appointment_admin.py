@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from clinic import slots
 from clinic.admin_checks import adopt, changes_of, checked_form
 from clinic.audit import NoDeleteAdminMixin
+from clinic.dates import BoundedDatesAdminMixin
 from clinic.errors import DomainError
 from clinic.models import (
     Appointment,
@@ -85,7 +86,7 @@ _MOVE_FIELDS = {*_BOOKING_FIELDS, "notes", "override_reason"}
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
+class AppointmentAdmin(BoundedDatesAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
     list_display = ["local_start", "patient", "practitioner", "room", "type", "status"]
     list_filter = [
         ("starts_at", admin.DateFieldListFilter),
