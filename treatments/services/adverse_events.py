@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audited_save
+from clinic.dates import refuse_dates_out_of_range
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -150,6 +151,10 @@ def adverse_event_record(
     AdministrationOtherPatient, AdministrationEnteredInError and the rules of
     check_event_values (400), writing nothing."""
     now = now or timezone.now()
+    # Before the onset's local date is worked out.
+    refuse_dates_out_of_range(
+        onset_at=onset_at, aware_on=aware_on, reported_on=reported_on
+    )
     administration = Administration.objects.select_for_update(of=("self",)).get(
         pk=administration.pk
     )
@@ -216,6 +221,7 @@ def adverse_event_update(
                 if name in ("administration", "patient", "reported_on")
                 else "This field cannot be changed.",
             )
+    refuse_dates_out_of_range(**changes)
     event = _lock(event)
     for name, value in changes.items():
         setattr(event, name, value)
