@@ -111,12 +111,6 @@ class BoundedDateTimeFormField(forms.DateTimeField):
     default_validators = [validate_date_in_range]
 
 
-class BoundedSplitDateTimeFormField(forms.SplitDateTimeField):
-    """The admin's date + time pair."""
-
-    default_validators = [validate_date_in_range]
-
-
 def bound_form_field(field: forms.Field | None) -> forms.Field | None:
     """Add the range check to a date or date-time form field built elsewhere
     (e.g. by the admin from a model field)."""
