@@ -1,9 +1,13 @@
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_fields import FieldRulesAdminMixin, with_field_rules
 from clinic.admin_services import ServiceAdminMixin
 from clinic.dates import BoundedDatesAdminMixin
 from clinic.models import ApiToken, Location
@@ -15,7 +19,7 @@ admin.site.site_title = "Clinic"
 
 
 @admin.register(Location)
-class LocationAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class LocationAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "time_zone", "active"]
     list_filter = ["active", "time_zone"]
     search_fields = ["name"]
@@ -38,7 +42,7 @@ class LocationAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(BoundedDatesAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(BoundedDatesAdminMixin, FieldRulesAdminMixin, admin.ModelAdmin):
     list_display = ["key_prefix", "user", "created_at", "expires_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["user__username", "key_prefix"]
@@ -58,6 +62,13 @@ class ApiTokenAdmin(BoundedDatesAdminMixin, admin.ModelAdmin):
             token_revoke(token=token, now=now)
         self.message_user(request, "Tokens revoked.", messages.SUCCESS)
 
+
+# Django's and axes' own admin pages (registered before this module runs:
+# their apps come first in INSTALLED_APPS) follow the same field and history
+# rules as the project's.
+with_field_rules(
+    admin.site, Group, get_user_model(), AccessAttempt, AccessLog, AccessFailureLog
+)
 
 # The calendar's admin pages live in their own modules; importing registers them.
 import clinic.appointment_admin  # noqa: E402

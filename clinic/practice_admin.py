@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from clinic.admin_checks import ServiceAdmin, changes_of, check_by_dry_run, checked_form
+from clinic.admin_fields import FieldRulesAdminMixin
 from clinic.models import (
     AppointmentType,
     Practitioner,
@@ -36,7 +37,7 @@ from clinic.services.rooms import room_create, room_update
 
 
 @admin.register(Room)
-class RoomAdmin(ServiceAdmin):
+class RoomAdmin(FieldRulesAdminMixin, ServiceAdmin):
     list_display = ["name", "kind", "location", "active"]
     list_filter = ["location", "kind", "active"]
     search_fields = ["name"]
@@ -56,7 +57,7 @@ class RoomAdmin(ServiceAdmin):
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(ServiceAdmin):
+class AppointmentTypeAdmin(FieldRulesAdminMixin, ServiceAdmin):
     list_display = [
         "name", "default_duration_minutes", "room_kind", "buffer_after_minutes",
         "observation_minutes", "max_parallel", "active",
@@ -118,7 +119,7 @@ class WorkingHoursInline(admin.TabularInline):
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(ServiceAdmin):
+class PractitionerAdmin(FieldRulesAdminMixin, ServiceAdmin):
     list_display = ["__str__", "licence_number", "active"]
     list_filter = ["active"]
     search_fields = ["user__first_name", "user__last_name", "licence_number"]
@@ -158,7 +159,7 @@ _EXCEPTION_FIELDS = {"location", "date", "kind", "start_time", "end_time", "reas
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(ServiceAdmin):
+class ScheduleExceptionAdmin(FieldRulesAdminMixin, ServiceAdmin):
     list_display = [
         "practitioner",
         "kind",

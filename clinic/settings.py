@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: 413 for one over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    "clinic.api.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,6 +102,12 @@ AUTH_PASSWORD_VALIDATORS = [
     )
 ]
 
+# Request bodies: Django's limits, named here because the API relies on them
+# (clinic.api.middleware.BodySizeLimitMiddleware answers 413 above the size;
+# more fields than this in a form or a query string is a 400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -139,6 +147,11 @@ REST_FRAMEWORK = {
         "clinic.api.filtering.ListOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "clinic.api.schema.ClinicAutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "clinic.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "clinic.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

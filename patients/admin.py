@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_fields import FieldRulesAdminMixin
 from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
 from clinic.codes import Indication, Route
 from clinic.errors import DomainError
-from clinic.roles import Role, has_role
 from patients import services
 from patients.ages import years_before
 from patients.models import ConsentForm, Patient, SignedConsent
@@ -69,7 +69,9 @@ class PatientAdminForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class PatientAdmin(
+    FieldRulesAdminMixin, ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+):
     form = PatientAdminForm
     list_display = [
         "mrn",
@@ -106,10 +108,6 @@ class PatientAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
             ),
         ),
     ]
-
-    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # Relevant history is clinical; the front desk does not see it.
-        return [] if has_role(request.user, Role.CLINICIAN) else ["history_notes"]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -153,7 +151,9 @@ class ConsentFormAdminForm(forms.ModelForm):
 
 
 @admin.register(ConsentForm)
-class ConsentFormAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class ConsentFormAdmin(
+    FieldRulesAdminMixin, ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+):
     form = ConsentFormAdminForm
     list_display = ["title", "version", "status", "effective_date", "published_at"]
     list_filter = ["status"]
@@ -222,7 +222,9 @@ class SignedConsentAdminForm(forms.ModelForm):
 
 
 @admin.register(SignedConsent)
-class SignedConsentAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class SignedConsentAdmin(
+    FieldRulesAdminMixin, ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+):
     form = SignedConsentAdminForm
     list_display = ["patient", "form", "signed_at", "expires_at", "withdrawn_at"]
     list_filter = ["form", ("withdrawn_at", admin.EmptyFieldListFilter)]

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from clinic.api.fields import BoundedDateTimeField
 from clinic.api.serializers import StrictInputMixin
 from clinic.codes import Indication, Route
+from clinic.field_rules import role_dependent_fields, unreadable_fields
 from patients.models import ConsentForm, Patient, SignedConsent
 
 DEMOGRAPHIC_FIELDS = [
@@ -19,8 +20,10 @@ DEMOGRAPHIC_FIELDS = [
     "emergency_contact_phone",
     "allergies",
 ]
-# Relevant history is clinical: the front desk neither reads nor writes it.
-CLINICAL_FIELDS = ["history_notes"]
+# Fields only some roles read (the relevant history: clinical roles), as
+# declared once in patients/apps.py `field_read_roles`; the admin applies the
+# same declaration.
+CLINICAL_FIELDS = role_dependent_fields(Patient)
 
 
 class PatientSerializer(serializers.ModelSerializer):
@@ -53,6 +56,16 @@ class ClinicalPatientSerializer(PatientSerializer):
         read_only_fields = fields
         # Only clinical roles receive them (the schema says so).
         role_dependent_fields = CLINICAL_FIELDS
+
+    def to_representation(self, instance: Patient) -> dict:
+        # The view picks this serializer by role; this holds even if one did
+        # not: a field the requesting user may not read is never sent (no
+        # request, no user: none of them).
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        for name in unreadable_fields(getattr(request, "user", None), Patient):
+            data.pop(name, None)
+        return data
 
 
 class PatientInputSerializer(StrictInputMixin, serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from clinic.api.concurrency import ETagMixin, idempotent
 from clinic.api.history import HistoryMixin
 from clinic.errors import NotPermitted
+from clinic.field_rules import unreadable_fields
 from clinic.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role, has_role
 from patients import services
 from patients.filters import PatientFilter, SignedConsentFilter
@@ -36,7 +37,8 @@ def _writable_patient_fields(user: Any) -> set[str]:
         fields |= set(DEMOGRAPHIC_FIELDS) | {"confirm_distinct"}
     if has_role(user, Role.CLINICIAN):
         fields |= set(CLINICAL_FIELDS) | {"allergies"}
-    return fields
+    # Nobody writes a field their roles may not read (patients/apps.py).
+    return fields - unreadable_fields(user, Patient)
 
 
 def _refuse_fields_beyond_role(data: dict[str, Any], user: Any) -> None:
@@ -75,9 +77,11 @@ class PatientViewSet(ETagMixin, HistoryMixin, viewsets.GenericViewSet):
     }
 
     def get_serializer_class(self) -> type:
-        if has_role(self.request.user, Role.CLINICIAN):
-            return ClinicalPatientSerializer
-        return PatientSerializer
+        # The role-dependent fields (patients/apps.py `field_read_roles`), all
+        # of them for a user who may read them, none otherwise.
+        if unreadable_fields(self.request.user, Patient):
+            return PatientSerializer
+        return ClinicalPatientSerializer
 
     def _out(self, patient: Patient, **kwargs: Any) -> Response:
         return Response(self.get_serializer(patient).data, **kwargs)

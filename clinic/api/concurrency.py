@@ -1,8 +1,10 @@
 """Lost updates and retries, for every viewset that mixes these in.
 
-- ETagMixin: detail responses carry an ETag (a hash of the representation);
-  an update or action sent with a stale If-Match is refused with 412. Without
-  If-Match the update proceeds (last write wins), as documented in the README.
+- ETagMixin: detail responses carry an ETag (a hash of the representation).
+  PATCH and PUT must send it back as If-Match (428 without it): an update
+  never silently overwrites a change the sender has not seen. A state action
+  (check-in, sign...) may send it; its state machine refuses a stale
+  transition anyway. A stale If-Match is 412, an empty one 400.
 - @idempotent on a viewset's create: a create sent with an Idempotency-Key is
   done once per user and key; a retry gets the first response back, the same
   key with another body is 422.
@@ -25,10 +27,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.errors import RuleViolation
+from clinic.locking import lock
 from clinic.models import IdempotencyRecord
 
 ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Response])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Updates replace what the sender read, so they must say what that was.
+UPDATE_METHODS = frozenset({"PUT", "PATCH"})
 
 
 def _canonical(data: Any) -> bytes:
@@ -50,6 +55,15 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        "Send the record's ETag (from your last read of it) as If-Match, so that"
+        " your update cannot overwrite a change you have not seen."
+    )
+    default_code = "precondition_required"
+
+
 class IdempotencyKeyReused(APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "This Idempotency-Key was already used with a different request."
@@ -66,24 +80,40 @@ class ETagMixin:
         return self.get_serializer(obj).data  # type: ignore[attr-defined]
 
     def _if_match(self) -> list[str] | None:
+        """The entity tags of If-Match on a write; None when it was not sent."""
         header = self.request.headers.get("If-Match")
         if header is None or self.request.method not in UNSAFE_METHODS:
             return None
-        return [tag.strip().removeprefix("W/") for tag in header.split(",")]
+        tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+        tags = [tag for tag in tags if tag]
+        if not tags:
+            raise RuleViolation.for_field(
+                "If-Match",
+                "Empty: send the ETag from your last read of this record.",
+                code="invalid_if_match",
+            )
+        return tags
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if request.method in UNSAFE_METHODS and request.headers.get("If-Match"):
+        if request.method in UNSAFE_METHODS and "If-Match" in request.headers:
             # The row is locked from the ETag check to the end of the request,
-            # so no other write can slip in between.
+            # so no other write can slip in between; the lock needs this
+            # transaction (even an empty header reaches get_object).
             with transaction.atomic():
                 return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def get_object(self) -> Any:
+        # Found first (an unknown id is 404), then the version it was read at.
         obj = super().get_object()  # type: ignore[misc]
         expected = self._if_match()
+        if self.request.method in UPDATE_METHODS and (
+            expected is None or "*" in expected
+        ):
+            # "*" matches any version: exactly the blind overwrite refused here.
+            raise PreconditionRequired()
         if expected is not None and "*" not in expected:
-            obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+            obj = lock(type(obj), obj.pk)
             if etag_for(self.etag_data(obj)) not in expected:
                 raise PreconditionFailed()
         return obj

@@ -4,7 +4,15 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    PermissionDenied as DjangoPermissionDenied,
+)
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -85,6 +93,23 @@ def _drf_response(exc: exceptions.APIException) -> Response:
     )
 
 
+def _suspicious(exc: SuspiciousOperation) -> Response:
+    """Django's refusals of a request's shape, raised while DRF parses it."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("request_too_large", "The request body is too large."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        detail = "Too many fields or files in the request."
+        return Response(
+            error_body("too_many_fields", detail), status=status.HTTP_400_BAD_REQUEST
+        )
+    return Response(
+        error_body("bad_request", "Bad request."), status=status.HTTP_400_BAD_REQUEST
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """Map every exception a view lets escape to the JSON error format."""
     set_rollback()
@@ -102,6 +127,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             ),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, SuspiciousOperation):
+        return _suspicious(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

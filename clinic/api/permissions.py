@@ -17,9 +17,10 @@ RoleRules = Mapping[str, Collection[str] | str]
 
 def _rule_key(request: Request, view: Any) -> str:
     # Viewsets name their actions (list, retrieve, cancel...); plain API views
-    # are keyed by HTTP method.
+    # are keyed by HTTP method. HEAD is a GET without the body, so GET's rule.
     action = getattr(view, "action", None)
-    return action or request.method.lower()
+    method = request.method.lower()
+    return action or ("get" if method == "head" else method)
 
 
 class RolePermission(BasePermission):

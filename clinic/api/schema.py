@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from clinic.api.concurrency import ETagMixin
+from clinic.api.concurrency import UPDATE_METHODS, ETagMixin
 from clinic.api.permissions import PUBLIC
 from clinic.api.serializers import ErrorSerializer
 
@@ -25,7 +25,9 @@ ERROR_DESCRIPTIONS = {
     404: "No such record, or no such page of results.",
     409: "Conflicts with stored data; `code` says how.",
     412: "If-Match does not match the record's current ETag.",
+    413: "The request body is larger than the server accepts.",
     415: "Unsupported request content type.",
+    428: "If-Match is missing: send the ETag of your last read of the record.",
     422: "This Idempotency-Key was already used with a different request.",
     429: "Too many requests or failed logins; see Retry-After.",
 }
@@ -37,8 +39,18 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description=(
         "The ETag you read. If the record changed since, the answer is 412 and"
-        " nothing changes. Without it the change is applied as is (last write"
-        " wins): clients that edit records should always send it."
+        " nothing changes. Optional on actions, whose state machine refuses a"
+        " stale transition anyway."
+    ),
+)
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "The ETag you read (`*` is not accepted). Without it the answer is 428;"
+        " if the record changed since, 412; either way nothing changes."
     ),
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -104,6 +116,9 @@ class ClinicAutoSchema(AutoSchema):
             and self._is_detail()
         )
 
+    def _is_update(self) -> bool:
+        return self.method in UPDATE_METHODS
+
     def _rechecks_password(self) -> bool:
         """Signing asks for the password again, through authenticate(), so
         the login lockout (429) applies to it too."""
@@ -118,7 +133,7 @@ class ClinicAutoSchema(AutoSchema):
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
         if self._checks_if_match():
-            parameters.append(IF_MATCH)
+            parameters.append(IF_MATCH_REQUIRED if self._is_update() else IF_MATCH)
         if self._is_idempotent():
             parameters.append(IDEMPOTENCY_KEY)
         return parameters
@@ -136,9 +151,11 @@ class ClinicAutoSchema(AutoSchema):
         elif not self._is_detail():
             statuses.add(400)  # filters and query parameters
         if self.method in ("POST", "PUT", "PATCH"):
-            statuses.add(415)
+            statuses |= {413, 415}
         if self._checks_if_match():
             statuses.add(412)
+            if self._is_update():
+                statuses.add(428)
         if self._is_idempotent():
             statuses.add(422)
         if self.method == "POST" and self._rechecks_password():

@@ -14,6 +14,7 @@ from clinic.calendar_errors import (
     NoShowBeforeStart,
     ReasonRequired,
 )
+from clinic.locking import lock
 from clinic.models import Appointment
 from clinic.services.appointments import record_status_change
 from clinic.services.editing import clean_own_fields
@@ -36,7 +37,7 @@ def appointment_change_status(
     reason = reason.strip()
     with transaction.atomic():
         # Two desks pressing buttons at once must not both pass the check.
-        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        current = lock(Appointment, appointment.pk)
         if not current.can_become(to_status):
             message = (
                 f"A {current.get_status_display().lower()} appointment cannot become"

@@ -34,6 +34,7 @@ from clinic.calendar_errors import (
     WrongRoomKind,
 )
 from clinic.dates import refuse_dates_out_of_range
+from clinic.locking import lock
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
@@ -121,8 +122,8 @@ def appointment_move(
         if field in changes:
             changes[field] = _utc(changes[field])
     with transaction.atomic():
-        # The appointment first, then its resources: the same order as booking.
-        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        # The appointment, then its resources (clinic.locking.LOCK_ORDER).
+        current = lock(Appointment, appointment.pk)
         moved = [
             f
             for f in SCHEDULING_FIELDS
@@ -177,18 +178,14 @@ def _utc(value: datetime) -> datetime:
 def _lock(
     practitioner: Practitioner, room: Room, patient: Patient
 ) -> tuple[Practitioner, Room, Patient]:
-    """Lock (and re-read) the three rows a booking holds, always in this order,
-    one row per table, so concurrent bookings queue instead of deadlocking. The
-    practitioner lock is what keeps the parallel limit under concurrency."""
+    """Lock (and re-read) the three rows a booking holds, in the project's
+    lock order (clinic.locking), so concurrent bookings queue instead of
+    deadlocking. The practitioner lock is what keeps the parallel limit under
+    concurrency."""
     return (
-        # of=("self",): lock these rows only, not the joined user or location.
-        Practitioner.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .get(pk=practitioner.pk),
-        Room.objects.select_for_update(of=("self",))
-        .select_related("location")
-        .get(pk=room.pk),
-        Patient.objects.select_for_update().get(pk=patient.pk),
+        lock(Practitioner.objects.select_related("user"), practitioner.pk),
+        lock(Room.objects.select_related("location"), room.pk),
+        lock(Patient, patient.pk),
     )
 
 

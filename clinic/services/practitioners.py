@@ -12,6 +12,7 @@ from clinic.calendar_errors import (
     PractitionerNotStaff,
     WorkingHoursOverlap,
 )
+from clinic.locking import lock
 from clinic.models import (
     Appointment,
     Location,
@@ -55,7 +56,7 @@ def practitioner_update(
 def _lock(practitioner: Practitioner) -> None:
     # Serialises edits of one practitioner's hours, so two overlapping blocks
     # cannot both pass the overlap check.
-    Practitioner.objects.select_for_update().filter(pk=practitioner.pk).first()
+    lock(Practitioner, practitioner.pk)
 
 
 def _check_no_overlap(hours: WorkingHours) -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic.audit import audited_save
 from clinic.codes import Indication, Route, unknown_codes
 from clinic.errors import RuleViolation
+from clinic.locking import lock
 from patients.errors import PublishedFormImmutable
 from patients.models import ConsentForm
 
@@ -63,7 +64,7 @@ def consent_form_create(
 
 
 def _lock_draft(form: ConsentForm) -> ConsentForm:
-    form = ConsentForm.objects.select_for_update().get(pk=form.pk)
+    form = lock(ConsentForm, form.pk)
     if form.is_published:
         raise PublishedFormImmutable(
             f"{form} is published and cannot change; create a new version instead.",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clinic.audit import audited_save
 from clinic.errors import RuleViolation
+from clinic.locking import lock
 from patients.errors import ConsentAlreadyWithdrawn, PatientInactive
 from patients.models import ConsentForm, Patient, SignedConsent
 
@@ -68,7 +69,7 @@ def consent_record(
     """
     now = now or timezone.now()
     # Lock the patient so a deactivation cannot slip in between check and insert.
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient = lock(Patient, patient.pk)
     if not patient.active:
         raise PatientInactive.for_field(
             "patient", "The patient is deactivated; no consent can be recorded."
@@ -148,7 +149,7 @@ def consent_withdraw(
     """
     now = now or timezone.now()
     at = at or now
-    consent = SignedConsent.objects.select_for_update().get(pk=consent.pk)
+    consent = lock(SignedConsent, consent.pk)
     if consent.withdrawn_at is not None:
         raise ConsentAlreadyWithdrawn(
             f"This consent was already withdrawn on {consent.withdrawn_at:%Y-%m-%d}.",

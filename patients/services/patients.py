@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clinic.audit import audited_save
 from clinic.errors import Conflict, RuleViolation
+from clinic.locking import lock
 from patients.ages import years_before
 from patients.errors import DuplicatePatient
 from patients.models import MrnCounter, Patient
@@ -63,7 +64,8 @@ def _check_fields(changes: dict[str, Any]) -> None:
 def _next_mrn() -> str:
     # The counter row is the lock that serialises registrations, so the
     # duplicate check below cannot race with another registration either.
-    counter, _ = MrnCounter.objects.select_for_update().get_or_create(pk=1)
+    MrnCounter.objects.get_or_create(pk=1)
+    counter = lock(MrnCounter, 1)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
     return format_mrn(counter.last_value)
@@ -129,7 +131,7 @@ def patient_update(
         _check_date_of_birth(
             changes["date_of_birth"], today=timezone.localdate(now or timezone.now())
         )
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient = lock(Patient, patient.pk)
     for field, value in changes.items():
         setattr(patient, field, value)
     patient.search_name = fold(f"{patient.given_name} {patient.family_name}")
@@ -147,7 +149,7 @@ def patient_deactivate(
         raise RuleViolation.for_field(
             "reason", "Say why the patient is deactivated.", code="reason_required"
         )
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient = lock(Patient, patient.pk)
     if not patient.active:
         raise Conflict(
             "The patient is already deactivated.", code="patient_already_inactive"
@@ -166,7 +168,7 @@ def patient_reactivate(*, patient: Patient, actor: Any, reason: str) -> Patient:
         raise RuleViolation.for_field(
             "reason", "Say why the patient is reactivated.", code="reason_required"
         )
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient = lock(Patient, patient.pk)
     if patient.active:
         raise Conflict("The patient is already active.", code="patient_already_active")
     patient.active = True

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import Appointment, Room
+from tests import etag
 from tests.clinic.conftest import MONDAY, at, nothing_written
 from tests.factories.clinic import (
     AppointmentFactory,
@@ -276,8 +277,8 @@ def test_clinicians_read_the_schedule_but_do_not_book(
             f"{URL}{booked['id']}/{action}/", {"reason": "x"}, format="json"
         )
         assert response.status_code == 403, action
-    patch = clinician_client.patch(
-        f"{URL}{booked['id']}/", {"notes": "x"}, format="json"
+    patch = etag.patch(
+        clinician_client, f"{URL}{booked['id']}/", {"notes": "x"}, format="json"
     )
     assert patch.status_code == 403
 
@@ -341,7 +342,8 @@ def test_no_show_before_the_start_is_refused(front_desk_client, booked):
 
 
 def test_moving_by_patch(front_desk_client, booked):
-    response = front_desk_client.patch(
+    response = etag.patch(
+        front_desk_client,
         f"{URL}{booked['id']}/",
         {
             "starts_at": "2026-03-02T14:00:00-05:00",
@@ -369,7 +371,8 @@ def test_moving_onto_a_taken_time_is_409(front_desk_client, booked, payload):
         format="json",
     ).json()
     with nothing_written():
-        response = front_desk_client.patch(
+        response = etag.patch(
+            front_desk_client,
             f"{URL}{booked['id']}/",
             {"starts_at": "2026-03-02T11:15:00-05:00"},
             format="json",
@@ -385,8 +388,11 @@ def test_moving_a_cancelled_appointment_is_refused(front_desk_client, booked):
     item = f"{URL}{booked['id']}/"
     front_desk_client.post(f"{item}cancel/", {"reason": "Flu"}, format="json")
     with nothing_written():
-        response = front_desk_client.patch(
-            item, {"starts_at": "2026-03-02T14:00:00-05:00"}, format="json"
+        response = etag.patch(
+            front_desk_client,
+            item,
+            {"starts_at": "2026-03-02T14:00:00-05:00"},
+            format="json",
         )
     assert response.status_code == 400
     assert response.json()["code"] == "appointment_not_movable"
@@ -518,8 +524,8 @@ def test_list_query_count_does_not_grow_with_the_page(
 
 def test_other_type_for_the_move_takes_its_duration(front_desk_client, booked):
     longer = AppointmentTypeFactory(default_duration_minutes=60)
-    response = front_desk_client.patch(
-        f"{URL}{booked['id']}/", {"type": longer.pk}, format="json"
+    response = etag.patch(
+        front_desk_client, f"{URL}{booked['id']}/", {"type": longer.pk}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["ends_at"] == "2026-03-02T16:00:00Z"
@@ -528,7 +534,7 @@ def test_other_type_for_the_move_takes_its_duration(front_desk_client, booked):
 def test_moving_with_a_stale_etag_is_412_and_moves_nothing(front_desk_client, booked):
     url = f"{URL}{booked['id']}/"
     stale = front_desk_client.get(url)["ETag"]
-    front_desk_client.patch(url, {"notes": "Prefers mornings"}, format="json")
+    etag.patch(front_desk_client, url, {"notes": "Prefers mornings"}, format="json")
 
     response = front_desk_client.patch(
         url,

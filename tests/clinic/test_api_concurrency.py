@@ -7,6 +7,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from patients.models import Patient
+from tests import etag
 from tests.factories.patients import PatientFactory
 from tests.factories.users import UserFactory
 
@@ -32,8 +33,11 @@ def test_detail_carries_an_etag_that_changes_with_the_record(
     front_desk_client, patient
 ):
     first = front_desk_client.get(_detail(patient))["ETag"]
-    changed = front_desk_client.patch(
-        _detail(patient), {"email": "new@example.test"}, format="json"
+    changed = etag.patch(
+        front_desk_client,
+        _detail(patient),
+        {"email": "new@example.test"},
+        format="json",
     )
 
     assert first.startswith('"')
@@ -42,13 +46,13 @@ def test_detail_carries_an_etag_that_changes_with_the_record(
 
 
 def test_update_with_current_etag_succeeds(front_desk_client, patient):
-    etag = front_desk_client.get(_detail(patient))["ETag"]
+    current = front_desk_client.get(_detail(patient))["ETag"]
 
     response = front_desk_client.patch(
         _detail(patient),
         {"email": "new@example.test"},
         format="json",
-        HTTP_IF_MATCH=etag,
+        HTTP_IF_MATCH=current,
     )
 
     assert response.status_code == 200
@@ -56,7 +60,9 @@ def test_update_with_current_etag_succeeds(front_desk_client, patient):
 
 def test_update_with_stale_etag_is_412_and_changes_nothing(front_desk_client, patient):
     stale = front_desk_client.get(_detail(patient))["ETag"]
-    front_desk_client.patch(_detail(patient), {"address": "1 New St"}, format="json")
+    etag.patch(
+        front_desk_client, _detail(patient), {"address": "1 New St"}, format="json"
+    )
 
     response = front_desk_client.patch(
         _detail(patient),
@@ -84,11 +90,59 @@ def test_action_with_stale_etag_is_412(front_desk_client, patient):
     assert patient.active
 
 
-def test_update_without_if_match_proceeds(front_desk_client, patient):
+@pytest.mark.parametrize(
+    ("if_match", "status", "code"),
+    [
+        (None, 428, "precondition_required"),
+        ("*", 428, "precondition_required"),
+        ('"stale", *', 428, "precondition_required"),
+        ("", 400, "invalid_if_match"),
+        (" , ", 400, "invalid_if_match"),
+    ],
+)
+def test_update_without_a_usable_if_match_is_refused_and_changes_nothing(
+    front_desk_client, patient, if_match, status, code
+):
+    headers = {} if if_match is None else {"HTTP_IF_MATCH": if_match}
+
     response = front_desk_client.patch(
-        _detail(patient), {"email": "new@example.test"}, format="json"
+        _detail(patient), {"email": "new@example.test"}, format="json", **headers
     )
-    assert response.status_code == 200
+
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    if status == 400:
+        assert "If-Match" in response.json()["errors"]
+    patient.refresh_from_db()
+    assert patient.email == "old@example.test"
+
+
+def test_an_update_of_an_unknown_record_is_404_before_428(front_desk_client):
+    response = front_desk_client.patch(
+        f"{URL}00000000-0000-0000-0000-000000000000/", {"email": "a@b.test"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_an_action_needs_no_if_match_but_an_empty_one_is_400(
+    front_desk_client, patient
+):
+    empty = front_desk_client.post(
+        f"{_detail(patient)}deactivate/",
+        {"reason": "Moved"},
+        format="json",
+        HTTP_IF_MATCH="",
+    )
+    without = front_desk_client.post(
+        f"{_detail(patient)}deactivate/", {"reason": "Moved"}, format="json"
+    )
+
+    assert empty.status_code == 400
+    assert empty.json()["code"] == "invalid_if_match"
+    assert without.status_code == 200
+    patient.refresh_from_db()
+    assert not patient.active
 
 
 def test_idempotent_retry_returns_first_response_and_creates_nothing(front_desk_client):

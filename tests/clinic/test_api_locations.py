@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from clinic.models import Location
+from tests import etag
 from tests.factories import LocationFactory
 
 URL = "/api/v1/locations/"
@@ -34,7 +35,7 @@ def test_manager_creates_location_and_history_names_the_actor(manager_client, ma
     assert response.status_code == 201
     location_id = response.json()["id"]
 
-    manager_client.patch(f"{URL}{location_id}/", {"active": False}, format="json")
+    etag.patch(manager_client, f"{URL}{location_id}/", {"active": False}, format="json")
     history = manager_client.get(f"{URL}{location_id}/history/")
 
     assert history.status_code == 200

@@ -12,6 +12,7 @@ from clinic.models import (
     ScheduleException,
     WorkingHours,
 )
+from tests import etag
 from tests.factories.clinic import (
     LocationFactory,
     PractitionerFactory,
@@ -48,8 +49,11 @@ def test_manager_creates_and_renames_a_room_with_history(manager_client, manager
     )
     assert created.status_code == 201
     room_id = created.json()["id"]
-    renamed = manager_client.patch(
-        f"/api/v1/rooms/{room_id}/", {"name": "Chair A", "active": False}, format="json"
+    renamed = etag.patch(
+        manager_client,
+        f"/api/v1/rooms/{room_id}/",
+        {"name": "Chair A", "active": False},
+        format="json",
     )
     assert renamed.status_code == 200
     assert (renamed.json()["name"], renamed.json()["active"]) == ("Chair A", False)
@@ -70,8 +74,11 @@ def test_front_desk_and_clinicians_cannot_change_the_set_up(
             format="json",
         )
         assert response.status_code == 403
-        patch = client.patch(
-            f"/api/v1/rooms/{consult_room.pk}/", {"active": False}, format="json"
+        patch = etag.patch(
+            client,
+            f"/api/v1/rooms/{consult_room.pk}/",
+            {"active": False},
+            format="json",
         )
         assert patch.status_code == 403
     assert Room.objects.count() == 1
@@ -128,7 +135,8 @@ def test_non_staff_user_cannot_be_a_practitioner(manager_client):
 
 
 def test_practitioner_keeps_its_own_licence_number_on_update(manager_client, doctor):
-    response = manager_client.patch(
+    response = etag.patch(
+        manager_client,
         f"/api/v1/practitioners/{doctor.pk}/",
         {"licence_number": doctor.licence_number, "title": "DO"},
         format="json",
@@ -285,7 +293,7 @@ def test_removing_or_shrinking_hours_under_a_booking_is_409(
     url = f"/api/v1/working-hours/{block.pk}/"
 
     removed = manager_client.delete(url)
-    shrunk = manager_client.patch(url, {"start_time": "11:00"}, format="json")
+    shrunk = etag.patch(manager_client, url, {"start_time": "11:00"}, format="json")
 
     for response in (removed, shrunk):
         assert response.status_code == 409

@@ -1,6 +1,7 @@
 import pytest
 
 from patients.models import ConsentForm
+from tests import etag
 from tests.factories.patients import ConsentFormFactory
 from tests.factories.treatments import ProductFactory
 
@@ -50,7 +51,9 @@ def test_unknown_route_is_400_naming_the_field(manager_client, product):
 def test_editing_a_published_form_is_409(manager_client, product):
     form = ConsentFormFactory(covered_products=[product])
 
-    response = manager_client.patch(f"{URL}{form.pk}/", {"body": "New"}, format="json")
+    response = etag.patch(
+        manager_client, f"{URL}{form.pk}/", {"body": "New"}, format="json"
+    )
 
     assert response.status_code == 409
     assert response.json()["code"] == "consent_form_published"

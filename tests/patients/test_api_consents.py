@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from patients.models import SignedConsent
+from tests import etag
 from tests.factories.patients import (
     ConsentFormFactory,
     PatientFactory,
@@ -115,7 +116,8 @@ def test_consents_cannot_be_edited_or_deleted(manager_client, form):
     url = f"{URL}{consent.public_id}/"
 
     assert (
-        manager_client.patch(url, {"signed_by": "x"}, format="json").status_code == 405
+        etag.patch(manager_client, url, {"signed_by": "x"}, format="json").status_code
+        == 405
     )
     assert manager_client.delete(url).status_code == 405
     assert SignedConsent.objects.filter(pk=consent.pk).exists()

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from patients.models import Patient
+from tests import etag
 from tests.factories.patients import PatientFactory
 
 URL = "/api/v1/patients/"
@@ -89,8 +90,8 @@ def test_clinician_cannot_register(clinician_client):
 def test_editing_the_mrn_is_refused(front_desk_client):
     patient = PatientFactory()
 
-    response = front_desk_client.patch(
-        _detail(patient), {"mrn": "MRN00000026"}, format="json"
+    response = etag.patch(
+        front_desk_client, _detail(patient), {"mrn": "MRN00000026"}, format="json"
     )
 
     assert response.status_code == 400
@@ -102,8 +103,11 @@ def test_editing_the_mrn_is_refused(front_desk_client):
 def test_front_desk_edits_demographics(front_desk_client):
     patient = PatientFactory()
 
-    response = front_desk_client.patch(
-        _detail(patient), {"email": "new@example.test"}, format="json"
+    response = etag.patch(
+        front_desk_client,
+        _detail(patient),
+        {"email": "new@example.test"},
+        format="json",
     )
 
     assert response.status_code == 200
@@ -114,8 +118,8 @@ def test_front_desk_can_neither_read_nor_write_relevant_history(front_desk_clien
     patient = PatientFactory(history_notes="Prior stroke, 2019")
 
     read = front_desk_client.get(_detail(patient)).json()
-    write = front_desk_client.patch(
-        _detail(patient), {"history_notes": "changed"}, format="json"
+    write = etag.patch(
+        front_desk_client, _detail(patient), {"history_notes": "changed"}, format="json"
     )
 
     assert "history_notes" not in read
@@ -131,11 +135,14 @@ def test_clinician_reads_and_writes_history_but_not_demographics(clinician_clien
     assert clinician_client.get(_detail(patient)).json()["history_notes"] == (
         "Prior stroke"
     )
-    ok = clinician_client.patch(
-        _detail(patient), {"history_notes": "Prior stroke, 2019"}, format="json"
+    ok = etag.patch(
+        clinician_client,
+        _detail(patient),
+        {"history_notes": "Prior stroke, 2019"},
+        format="json",
     )
-    refused = clinician_client.patch(
-        _detail(patient), {"family_name": "X"}, format="json"
+    refused = etag.patch(
+        clinician_client, _detail(patient), {"family_name": "X"}, format="json"
     )
 
     assert ok.status_code == 200

@@ -157,115 +157,137 @@ def parse(table: str) -> dict[str, dict[str, int]]:
 API = parse(API_MATRIX)
 
 # The admin: each registered model's changelist, add, change (a view-only
-# role gets the read-only page, 200) and delete pages. Anonymous users are sent
-# to the login page (302). Nobody deletes a clinical record, and only
-# superusers see tokens and login-attempt logs (axes.*).
+# role gets the read-only page, 200), delete and history pages. Anonymous users
+# are sent to the login page (302). Nobody deletes a clinical record, only
+# superusers see tokens and login-attempt logs (axes.*), and history is read
+# by managers only, as through the API (clinic/admin_fields.py).
 ADMIN_MATRIX = """
 model_page                             anon desk clin  mgr
 auth.Group                 changelist   302  403  403  200
 auth.Group                 add          302  403  403  403
 auth.Group                 change       302  403  403  200
 auth.Group                 delete       302  403  403  403
+auth.Group                 history      302  403  403  200
 
 auth.User                  changelist   302  403  403  200
 auth.User                  add          302  403  403  200
 auth.User                  change       302  403  403  200
 auth.User                  delete       302  403  403  403
+auth.User                  history      302  403  403  200
 
 axes.AccessAttempt         changelist   302  403  403  403
 axes.AccessAttempt         add          302  403  403  403
 axes.AccessAttempt         change       302  403  403  403
 axes.AccessAttempt         delete       302  403  403  403
+axes.AccessAttempt         history      302  403  403  403
 
 axes.AccessFailureLog      changelist   302  403  403  403
 axes.AccessFailureLog      add          302  403  403  403
 axes.AccessFailureLog      change       302  403  403  403
 axes.AccessFailureLog      delete       302  403  403  403
+axes.AccessFailureLog      history      302  403  403  403
 
 axes.AccessLog             changelist   302  403  403  403
 axes.AccessLog             add          302  403  403  403
 axes.AccessLog             change       302  403  403  403
 axes.AccessLog             delete       302  403  403  403
+axes.AccessLog             history      302  403  403  403
 
 clinic.ApiToken            changelist   302  403  403  403
 clinic.ApiToken            add          302  403  403  403
 clinic.ApiToken            change       302  403  403  403
 clinic.ApiToken            delete       302  403  403  403
+clinic.ApiToken            history      302  403  403  403
 
 clinic.Appointment         changelist   302  200  200  200
 clinic.Appointment         add          302  200  403  200
 clinic.Appointment         change       302  200  200  200
 clinic.Appointment         delete       302  403  403  403
+clinic.Appointment         history      302  403  403  200
 
 clinic.AppointmentType     changelist   302  200  200  200
 clinic.AppointmentType     add          302  403  403  200
 clinic.AppointmentType     change       302  200  200  200
 clinic.AppointmentType     delete       302  403  403  403
+clinic.AppointmentType     history      302  403  403  200
 
 clinic.Location            changelist   302  200  200  200
 clinic.Location            add          302  403  403  200
 clinic.Location            change       302  200  200  200
 clinic.Location            delete       302  403  403  403
+clinic.Location            history      302  403  403  200
 
 clinic.Practitioner        changelist   302  200  200  200
 clinic.Practitioner        add          302  403  403  200
 clinic.Practitioner        change       302  200  200  200
 clinic.Practitioner        delete       302  403  403  403
+clinic.Practitioner        history      302  403  403  200
 
 clinic.Room                changelist   302  200  200  200
 clinic.Room                add          302  403  403  200
 clinic.Room                change       302  200  200  200
 clinic.Room                delete       302  403  403  403
+clinic.Room                history      302  403  403  200
 
 clinic.ScheduleException   changelist   302  200  200  200
 clinic.ScheduleException   add          302  403  403  200
 clinic.ScheduleException   change       302  200  200  200
 clinic.ScheduleException   delete       302  403  403  200
+clinic.ScheduleException   history      302  403  403  200
 
 patients.ConsentForm       changelist   302  200  200  200
 patients.ConsentForm       add          302  403  403  200
 patients.ConsentForm       change       302  200  200  200
 patients.ConsentForm       delete       302  403  403  403
+patients.ConsentForm       history      302  403  403  200
 
 patients.Patient           changelist   302  200  200  200
 patients.Patient           add          302  200  403  200
 patients.Patient           change       302  200  200  200
 patients.Patient           delete       302  403  403  403
+patients.Patient           history      302  403  403  200
 
 patients.SignedConsent     changelist   302  200  200  200
 patients.SignedConsent     add          302  200  403  200
 patients.SignedConsent     change       302  200  200  200
 patients.SignedConsent     delete       302  403  403  403
+patients.SignedConsent     history      302  403  403  200
 
 treatments.Administration  changelist   302  403  200  200
 treatments.Administration  add          302  403  200  200
 treatments.Administration  change       302  403  200  200
 treatments.Administration  delete       302  403  403  403
+treatments.Administration  history      302  403  403  200
 
 treatments.AdverseEvent    changelist   302  403  200  200
 treatments.AdverseEvent    add          302  403  200  200
 treatments.AdverseEvent    change       302  403  200  200
 treatments.AdverseEvent    delete       302  403  403  403
+treatments.AdverseEvent    history      302  403  403  200
 
 treatments.FollowUpNote    changelist   302  403  200  200
 treatments.FollowUpNote    add          302  403  200  200
 treatments.FollowUpNote    change       302  403  200  200
 treatments.FollowUpNote    delete       302  403  403  403
+treatments.FollowUpNote    history      302  403  403  200
 
 treatments.Lot             changelist   302  403  200  200
 treatments.Lot             add          302  403  403  200
 treatments.Lot             change       302  403  200  200
 treatments.Lot             delete       302  403  403  403
+treatments.Lot             history      302  403  403  200
 
 treatments.Product         changelist   302  403  200  200
 treatments.Product         add          302  403  403  200
 treatments.Product         change       302  403  200  200
 treatments.Product         delete       302  403  403  403
+treatments.Product         history      302  403  403  200
 
 treatments.StockMovement   changelist   302  403  200  200
 treatments.StockMovement   add          302  403  403  200
 treatments.StockMovement   change       302  403  200  200
 treatments.StockMovement   delete       302  403  403  403
+treatments.StockMovement   history      302  403  403  200
 """
 
 ADMIN = parse(ADMIN_MATRIX)

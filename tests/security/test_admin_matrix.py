@@ -1,5 +1,6 @@
-"""Every registered admin model's changelist, add, change and delete pages,
-as each role: tests/security/role_matrix.py ADMIN_MATRIX says what each gets."""
+"""Every registered admin model's changelist, add, change, delete and history
+pages, as each role: tests/security/role_matrix.py ADMIN_MATRIX says what
+each gets."""
 
 import pytest
 from django.contrib import admin
@@ -11,7 +12,8 @@ from tests.factories.users import UserFactory
 from tests.security import role_matrix
 from tests.security.world import ROLES
 
-PAGES = ("changelist", "add", "change", "delete")
+PAGES = ("changelist", "add", "change", "delete", "history")
+OBJECT_PAGES = ("change", "delete", "history")
 
 
 def _users():
@@ -54,7 +56,7 @@ def test_admin_matrix_cell(db, row, role):
     model = next(m for m in admin.site._registry if m._meta.label == label)
     obj = make_object(label, users)
     name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}"
-    url = reverse(name, args=[obj.pk] if page in ("change", "delete") else [])
+    url = reverse(name, args=[obj.pk] if page in OBJECT_PAGES else [])
     client = Client()
     if role != "anonymous":
         client.force_login(users[role])

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from clinic.models import Appointment
+from tests import etag
 from tests.factories.clinic import AppointmentFactory
 from tests.security import role_matrix
 from tests.security.test_role_matrix import call
@@ -111,8 +112,8 @@ def test_patient_fields_are_pinned_per_role(world):
 def test_front_desk_cannot_write_relevant_history(world):
     url = f"/api/v1/patients/{world.patient.public_id}/"
 
-    response = _client(world, "front_desk").patch(
-        url, {"history_notes": "x"}, format="json"
+    response = etag.patch(
+        _client(world, "front_desk"), url, {"history_notes": "x"}, format="json"
     )
 
     assert response.status_code == 403

@@ -5,6 +5,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from tests.etag import current_etag
 from tests.security import role_matrix
 from tests.security.world import ROLES, SCENARIOS, build_world
 
@@ -51,7 +52,9 @@ def call(world, operation: str, role: str):
     client = _client(world, role)
     if method == "GET":
         return client.get(path, query)
-    return getattr(client, method.lower())(path, body, format="json")
+    # Updates carry the ETag the caller reads (428 without it).
+    headers = current_etag(client, path) if method in ("PATCH", "PUT") else {}
+    return getattr(client, method.lower())(path, body, format="json", **headers)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -64,3 +67,23 @@ def test_role_matrix_cell(db, operation, role):
 
     body = response.content[:500]
     assert response.status_code == expected, f"{operation} as {role}: {body!r}"
+
+
+def _get_operations() -> list[str]:
+    return sorted(op for op in role_matrix.API if op.startswith("GET "))
+
+
+@pytest.mark.parametrize("operation", _get_operations())
+def test_head_answers_like_get_for_every_role(db, operation):
+    # HEAD used to be 403 on plain API views (availability, outcomes), whose
+    # role rules are keyed by method, while GET was 200.
+    world = build_world()
+    for role in ROLES:
+        params, _body, query = SCENARIOS[operation](world, role)
+        path = operation.split(" ", 1)[1].format(**params)
+        client = _client(world, role)
+
+        got, head = client.get(path, query), client.head(path, query)
+
+        assert head.status_code == got.status_code, f"{operation} as {role}"
+        assert head.content == b""

@@ -83,6 +83,39 @@ def test_update_returns_an_etag_and_a_stale_if_match_is_412(db, operation):
         assert current["ETag"].startswith('"')
 
 
+def _if_match_parameter(operation: str) -> dict:
+    method, path = operation.split(" ", 1)
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    parameters = schema["paths"][path][method.lower()]["parameters"]
+    return next(p for p in parameters if p["name"] == "If-Match")
+
+
+@pytest.mark.parametrize("operation", IF_MATCH_OPS)
+def test_an_empty_if_match_is_400_and_an_update_without_one_is_428(db, operation):
+    # An empty header once reached the row lock outside a transaction: a 500
+    # on every one of these operations (PostgreSQL).
+    world = build_world()
+    role = _allowed_role(operation)
+    params, body, _ = SCENARIOS[operation](world, role)
+    client = _client(world.tokens[role])
+    detail = "/".join(operation.split(" ", 1)[1].split("/")[:5]) + "/"
+    before = client.get(detail.format(**params))
+    is_update = operation.split()[0] in ("PATCH", "PUT")
+
+    empty = _send(client, operation, params, body, HTTP_IF_MATCH="")
+    missing = _send(client, operation, params, body)
+    after = client.get(detail.format(**params))
+
+    assert empty.status_code == 400, empty.content
+    assert empty.json()["code"] == "invalid_if_match"
+    assert "If-Match" in empty.json()["errors"]
+    assert _if_match_parameter(operation).get("required", False) is is_update
+    if is_update:
+        assert missing.status_code == 428, missing.content
+        assert missing.json()["code"] == "precondition_required"
+        assert after.json() == before.json()
+
+
 @pytest.mark.parametrize("operation", IDEMPOTENT_OPS)
 def test_idempotent_create_replays_refuses_reuse_and_is_per_user(db, operation):
     world = build_world()

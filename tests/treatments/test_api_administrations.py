@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinic.codes import Indication, Route
 from clinic.models import Appointment
 from patients.models import Patient
+from tests import etag
 from tests.factories.clinic import AppointmentFactory, AppointmentTypeFactory
 from tests.factories.treatments import LotFactory, consented_patient
 from tests.factories.users import DEFAULT_PASSWORD
@@ -190,8 +191,8 @@ def test_sign_with_password_then_edit_is_409(clinician_client, record):
     assert signed.json()["status"] == "signed"
     assert len(signed.json()["signature_digest"]) == 64
 
-    edit = clinician_client.patch(
-        _url(administration), {"notes": "changed"}, format="json"
+    edit = etag.patch(
+        clinician_client, _url(administration), {"notes": "changed"}, format="json"
     )
     assert edit.status_code == 409
     assert edit.json()["code"] == "record_signed"
@@ -200,7 +201,8 @@ def test_sign_with_password_then_edit_is_409(clinician_client, record):
 def test_draft_can_be_edited(clinician_client, record):
     administration = record()
 
-    response = clinician_client.patch(
+    response = etag.patch(
+        clinician_client,
         _url(administration),
         {"notes": "Mild sneezing", "dose_volume_ml": "2.00"},
         format="json",
@@ -212,7 +214,9 @@ def test_draft_can_be_edited(clinician_client, record):
 
 
 def test_draft_edit_refuses_fields_deciding_gates(clinician_client, record):
-    response = clinician_client.patch(_url(record()), {"vials_used": 3}, format="json")
+    response = etag.patch(
+        clinician_client, _url(record()), {"vials_used": 3}, format="json"
+    )
     assert response.status_code == 400
     assert "vials_used" in response.json()["errors"]
 
@@ -407,7 +411,9 @@ def test_signing_a_record_that_changed_since_it_was_read_is_412(
 ):
     administration = record()
     stale = clinician_client.get(_url(administration))["ETag"]
-    clinician_client.patch(_url(administration), {"notes": "Edited"}, format="json")
+    etag.patch(
+        clinician_client, _url(administration), {"notes": "Edited"}, format="json"
+    )
 
     response = clinician_client.post(
         _url(administration, "sign"),

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from tests import etag
 from tests.factories.treatments import AdverseEventFactory
 from treatments.models import AdverseEvent
 from treatments.outcome_serializers import AdverseEventUpdateSerializer
@@ -147,7 +148,7 @@ def test_the_outcome_evolves_by_patch_with_if_match(clinician_client, event):
 
 
 def test_a_patch_is_rechecked_as_a_whole(clinician_client, event):
-    response = clinician_client.patch(_url(event), {"grade": 5}, format="json")
+    response = etag.patch(clinician_client, _url(event), {"grade": 5}, format="json")
 
     assert response.status_code == 400
     assert response.json()["code"] == "fatality_inconsistent"
@@ -158,7 +159,8 @@ def test_a_patch_is_rechecked_as_a_whole(clinician_client, event):
 def test_a_patch_cannot_set_the_report_date_or_move_the_event(
     clinician_client, event, other_administration
 ):
-    response = clinician_client.patch(
+    response = etag.patch(
+        clinician_client,
         _url(event),
         {
             "reported_on": timezone.localdate().isoformat(),
@@ -291,7 +293,9 @@ def test_front_desk_gets_nothing(front_desk_client, event, payload):
     assert front_desk_client.get(URL, {"overdue": "true"}).status_code == 403
     assert front_desk_client.get(_url(event)).status_code == 403
     assert front_desk_client.post(URL, payload, format="json").status_code == 403
-    assert front_desk_client.patch(_url(event), {}, format="json").status_code == 403
+    assert (
+        etag.patch(front_desk_client, _url(event), {}, format="json").status_code == 403
+    )
     report = front_desk_client.post(
         _url(event, "report"), {"reported_on": "2026-01-01"}, format="json"
     )
@@ -300,7 +304,7 @@ def test_front_desk_gets_nothing(front_desk_client, event, payload):
 
 
 def test_history_is_for_managers(clinician_client, manager_client, event):
-    clinician_client.patch(_url(event), {"outcome": "recovered"}, format="json")
+    etag.patch(clinician_client, _url(event), {"outcome": "recovered"}, format="json")
 
     assert clinician_client.get(_url(event, "history")).status_code == 403
     response = manager_client.get(_url(event, "history"))

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests import etag
 from tests.factories.treatments import FollowUpNoteFactory
 from tests.factories.users import DEFAULT_PASSWORD
 from treatments.models import FollowUpNote
@@ -132,7 +133,9 @@ def test_signing_then_editing_a_signed_note_is_a_409(clinician_client, note):
     assert signed.json()["status"] == "signed"
     assert len(signed.json()["signature_digest"]) == 64
 
-    response = clinician_client.patch(_url(note), {"outcome_score": 1}, format="json")
+    response = etag.patch(
+        clinician_client, _url(note), {"outcome_score": 1}, format="json"
+    )
 
     assert response.status_code == 409
     assert response.json()["code"] == "record_signed"
@@ -222,7 +225,9 @@ def test_front_desk_gets_nothing(front_desk_client, note, payload):
     assert front_desk_client.get(URL).status_code == 403
     assert front_desk_client.get(_url(note)).status_code == 403
     assert front_desk_client.post(URL, payload, format="json").status_code == 403
-    assert front_desk_client.patch(_url(note), {}, format="json").status_code == 403
+    assert (
+        etag.patch(front_desk_client, _url(note), {}, format="json").status_code == 403
+    )
     assert _sign(front_desk_client, note).status_code == 403
     assert FollowUpNote.objects.count() == 1
 

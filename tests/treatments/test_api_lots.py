@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests import etag
 from tests.factories.treatments import LotFactory, ProductFactory, consented_patient
 from tests.factories.users import DEFAULT_PASSWORD
 from treatments.models import Lot, StockMovement
@@ -120,8 +121,8 @@ def test_recall_needs_reason_and_date(manager_client):
 def test_released_lot_cannot_be_edited(manager_client):
     lot = LotFactory()
 
-    response = manager_client.patch(
-        f"{URL}{lot.pk}/", {"particles_per_ml": 5}, format="json"
+    response = etag.patch(
+        manager_client, f"{URL}{lot.pk}/", {"particles_per_ml": 5}, format="json"
     )
 
     assert response.status_code == 409
@@ -271,7 +272,9 @@ def test_retried_receipt_with_the_same_key_is_recorded_once(manager_client):
 def test_lot_update_with_stale_etag_is_412(manager_client):
     lot = LotFactory(status="quarantined")
     stale = manager_client.get(f"{URL}{lot.pk}/")["ETag"]
-    manager_client.patch(f"{URL}{lot.pk}/", {"coa_reference": "COA-1"}, format="json")
+    etag.patch(
+        manager_client, f"{URL}{lot.pk}/", {"coa_reference": "COA-1"}, format="json"
+    )
 
     response = manager_client.patch(
         f"{URL}{lot.pk}/",

@@ -1,5 +1,6 @@
 import pytest
 
+from tests import etag
 from tests.factories.patients import ConsentFormFactory
 from tests.factories.treatments import ProductFactory
 from treatments.models import Product
@@ -65,7 +66,8 @@ def test_consented_product_status_is_a_409(manager_client):
     product = ProductFactory()
     ConsentFormFactory(covered_products=[product])
 
-    response = manager_client.patch(
+    response = etag.patch(
+        manager_client,
         f"{URL}{product.pk}/",
         {"ind_number": "IND 1", "ind_sponsor": "X"},
         format="json",
@@ -89,7 +91,9 @@ def test_clinician_reads_products(clinician_client):
 @pytest.mark.django_db
 def test_history_of_a_product_for_managers(manager_client, manager):
     created = manager_client.post(URL, PAYLOAD, format="json").json()
-    manager_client.patch(f"{URL}{created['id']}/", {"active": False}, format="json")
+    etag.patch(
+        manager_client, f"{URL}{created['id']}/", {"active": False}, format="json"
+    )
 
     history = manager_client.get(f"{URL}{created['id']}/history/").json()["results"]
 

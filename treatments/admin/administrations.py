@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_fields import FieldRulesAdminMixin
 from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
 from clinic.dates import BoundedDateTimeFormField
@@ -84,7 +85,9 @@ class AmendForm(forms.Form):
 
 
 @admin.register(Administration)
-class AdministrationAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class AdministrationAdmin(
+    FieldRulesAdminMixin, ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+):
     form = AdministrationAdminForm
     list_display = [
         "administered_at",

@@ -1,17 +1,17 @@
 """Admin for products, lots and the stock ledger. Every write calls the same
 service as the API (clinic.admin_services)."""
 
-import csv
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_fields import FieldRulesAdminMixin, csv_download
 from clinic.admin_services import ServiceAdminMixin
 from clinic.audit import NoDeleteAdminMixin
 from clinic.codes import Route
@@ -62,7 +62,7 @@ class ProductAdminForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class ProductAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     form = ProductAdminForm
     list_display = ["name", "manufacturer", "source_material", "under_ind", "active"]
     list_filter = ["active", "source_material", "isolation_method"]
@@ -107,7 +107,7 @@ class LotAdminForm(forms.ModelForm):
 
 
 @admin.register(Lot)
-class LotAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     form = LotAdminForm
     list_display = ["lot_number", "product", "status", "expires_on", "vials_on_hand"]
     list_filter = ["status", "product"]
@@ -191,26 +191,31 @@ class LotAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         description="Download recall recipients (CSV)", permissions=["change"]
     )
     def download_recipients(self, request: HttpRequest, queryset: QuerySet) -> Any:
-        response = HttpResponse(content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="recipients.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            ["lot", "patient_name", "mrn", "phone", "email", "administered_at"]
+        # Columns are field paths, so csv_download leaves out any the user's
+        # roles may not read (clinic/field_rules.py).
+        return csv_download(
+            request,
+            filename="recipients.csv",
+            model=Administration,
+            columns=RECIPIENT_COLUMNS,
+            rows=(
+                row
+                for lot in queryset.order_by("pk")
+                for row in Administration.objects.recall_recipients(
+                    lot.pk
+                ).select_related("lot")
+            ),
         )
-        for lot in queryset.order_by("pk"):
-            for row in Administration.objects.recall_recipients(lot.pk):
-                patient = row.patient
-                writer.writerow(
-                    [
-                        lot.lot_number,
-                        patient.full_name,
-                        patient.mrn,
-                        str(patient.phone),
-                        patient.email,
-                        row.administered_at.isoformat(),
-                    ]
-                )
-        return response
+
+
+RECIPIENT_COLUMNS = [
+    ("lot", "lot__lot_number"),
+    ("patient_name", "patient__full_name"),
+    ("mrn", "patient__mrn"),
+    ("phone", "patient__phone"),
+    ("email", "patient__email"),
+    ("administered_at", "administered_at"),
+]
 
 
 class StockMovementAdminForm(forms.ModelForm):
@@ -220,7 +225,9 @@ class StockMovementAdminForm(forms.ModelForm):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class StockMovementAdmin(
+    FieldRulesAdminMixin, ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+):
     """Ledger lines are added, never edited: a mistake is an adjusting line."""
 
     form = StockMovementAdminForm

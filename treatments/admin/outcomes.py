@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_fields import FieldRulesAdminMixin
 from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
 from clinic.dates import BoundedDateTimeFormField
@@ -71,7 +72,9 @@ class NoteAmendForm(forms.Form):
 
 
 @admin.register(FollowUpNote)
-class FollowUpNoteAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class FollowUpNoteAdmin(
+    FieldRulesAdminMixin, ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+):
     form = FollowUpNoteAdminForm
     list_display = ["noted_at", "patient", "contact_kind", "outcome_score", "status"]
     list_filter = ["status", "contact_kind"]
@@ -281,7 +284,9 @@ class AdverseEventAdminForm(forms.ModelForm):
 
 
 @admin.register(AdverseEvent)
-class AdverseEventAdmin(ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class AdverseEventAdmin(
+    FieldRulesAdminMixin, ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+):
     form = AdverseEventAdminForm
     list_display = [
         "onset_at",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from clinic.audit import audited_save
 from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
 from clinic.dates import refuse_dates_out_of_range
+from clinic.locking import lock
 from clinic.models import Appointment, Practitioner
 from patients.models import Patient
 from patients.services import consent_find_valid
@@ -175,17 +176,13 @@ def administration_record(
         raise AdministeredInFuture.for_field(
             "administered_at", "An administration cannot be recorded in the future."
         )
-    # Lock order: patient, then appointment, then lot. The patient lock keeps
-    # a deactivation out; the appointment lock keeps its status from moving
-    # under the check; the lot lock serialises status changes and every take
-    # of its vials.
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    # Appointment, patient, lot: the project's lock order (clinic.locking).
+    # The appointment lock keeps its status from moving under the check; the
+    # patient lock keeps a deactivation out; the lot lock serialises status
+    # changes and every take of its vials.
     if appointment is not None:
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("type")
-            .get(pk=appointment.pk)
-        )
+        appointment = lock(Appointment.objects.select_related("type"), appointment.pk)
+    patient = lock(Patient, patient.pk)
     lot = lot_lock(lot.pk)
     if not patient.active:
         raise PatientInactive.for_field(
@@ -310,10 +307,8 @@ def administration_update(
     refuse_uncorrectable(changes)
     # Before the observation end is moved by as much as the infusion end.
     refuse_dates_out_of_range(**changes)
-    administration = (
-        Administration.objects.select_for_update(of=("self",))
-        .select_related("lot")
-        .get(pk=administration.pk)
+    administration = lock(
+        Administration.objects.select_related("lot"), administration.pk
     )
     refuse_unless_draft(administration)
     before = copy.copy(administration)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.audit import audited_save
 from clinic.dates import refuse_dates_out_of_range
+from clinic.locking import lock
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -155,9 +156,7 @@ def adverse_event_record(
     refuse_dates_out_of_range(
         onset_at=onset_at, aware_on=aware_on, reported_on=reported_on
     )
-    administration = Administration.objects.select_for_update(of=("self",)).get(
-        pk=administration.pk
-    )
+    administration = lock(Administration, administration.pk)
     if patient is not None and patient.pk != administration.patient_id:
         raise AdministrationOtherPatient.for_field(
             "patient", "The administration is another patient's."
@@ -193,11 +192,7 @@ def adverse_event_record(
 
 
 def _lock(event: AdverseEvent) -> AdverseEvent:
-    return (
-        AdverseEvent.objects.select_for_update(of=("self",))
-        .select_related("administration")
-        .get(pk=event.pk)
-    )
+    return lock(AdverseEvent.objects.select_related("administration"), event.pk)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.audit import audited_save
+from clinic.locking import lock
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -71,9 +72,7 @@ def _lock_administration(administration: Administration | None) -> Any:
     # Locked so it cannot be marked entered-in-error under the check.
     if administration is None:
         return None
-    return Administration.objects.select_for_update(of=("self",)).get(
-        pk=administration.pk
-    )
+    return lock(Administration, administration.pk)
 
 
 @transaction.atomic
@@ -93,8 +92,8 @@ def follow_up_record(
     AdministrationOtherPatient or AdministrationEnteredInError, writing
     nothing."""
     now = now or timezone.now()
-    # Lock order as for administrations: patient, then administration.
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    # Patient, then administration (clinic.locking.LOCK_ORDER).
+    patient = lock(Patient, patient.pk)
     note = FollowUpNote(
         patient=patient,
         administration=_lock_administration(administration),
@@ -112,11 +111,7 @@ def follow_up_record(
 
 
 def _lock(note: FollowUpNote) -> FollowUpNote:
-    return (
-        FollowUpNote.objects.select_for_update(of=("self",))
-        .select_related("administration")
-        .get(pk=note.pk)
-    )
+    return lock(FollowUpNote.objects.select_related("administration"), note.pk)
 
 
 def _refuse_uncorrectable(changes: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audited_save
+from clinic.locking import lock
 from treatments.errors import (
     DuplicateLotNumber,
     IllegalLotTransition,
@@ -36,11 +37,7 @@ EDITABLE_FIELDS = frozenset(
 def lot_lock(lot_id: int) -> Lot:
     """The lot row, locked until the transaction ends: every change of a lot's
     status or stock takes this lock first, so checks and writes never race."""
-    return (
-        Lot.objects.select_for_update(of=("self",))
-        .select_related("product")
-        .get(pk=lot_id)
-    )
+    return lock(Lot.objects.select_related("product"), lot_id)
 
 
 def _check_lot_number_free(lot: Lot) -> None:

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from clinic.audit import audited_save
 from clinic.errors import RuleViolation
+from clinic.locking import lock
 from treatments.errors import ProductCoveredByConsent
 from treatments.models import Product
 
@@ -94,7 +95,7 @@ def product_update(*, product: Product, actor: Any, **changes: Any) -> Product:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"product_update() got unexpected fields {sorted(unknown)}")
-    product = Product.objects.select_for_update().get(pk=product.pk)
+    product = lock(Product, product.pk)
     changed = {f for f, v in changes.items() if getattr(product, f) != v}
     consented = sorted(changed & CONSENTED_FIELDS)
     if consented and product.consent_forms.filter(status="published").exists():

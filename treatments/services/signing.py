@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clinic.audit import audited_save
 from clinic.codes import Route
+from clinic.locking import lock
 from clinic.roles import Role, has_role
 from treatments import dosing
 from treatments.digests import canonical_value
@@ -151,11 +152,7 @@ def chain_amendment(
 
 
 def _lock(administration: Administration) -> Administration:
-    return (
-        Administration.objects.select_for_update(of=("self",))
-        .select_related("lot")
-        .get(pk=administration.pk)
-    )
+    return lock(Administration.objects.select_related("lot"), administration.pk)
 
 
 def administration_sign(
