@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.admin_fields import FieldRulesAdminMixin, with_field_rules
 from clinic.admin_services import ServiceAdminMixin
+from clinic.dates import BoundedDatesAdminMixin
 from clinic.models import ApiToken, Location
 from clinic.services.locations import location_create, location_update
 from clinic.services.tokens import token_revoke
@@ -41,7 +42,7 @@ class LocationAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(FieldRulesAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(BoundedDatesAdminMixin, FieldRulesAdminMixin, admin.ModelAdmin):
     list_display = ["key_prefix", "user", "created_at", "expires_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["user__username", "key_prefix"]

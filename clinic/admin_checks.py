@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.dates import BoundedDatesAdminMixin
 from clinic.errors import DomainError
 
 
@@ -65,9 +66,10 @@ def adopt(obj: models.Model, saved: models.Model) -> None:
     obj._state.adding = False
 
 
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(BoundedDatesAdminMixin, SimpleHistoryAdmin):
     """save_model calls `create`/`update` (model-level rules are already in
-    the ModelForm's validation, which runs the same full_clean)."""
+    the ModelForm's validation, which runs the same full_clean); date fields
+    refuse dates outside the clinic's range before the dry run (clinic.dates)."""
 
     def create(self, request: Any, data: dict[str, Any]) -> models.Model:
         raise NotImplementedError

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from clinic.dates import BoundedDatesAdminMixin
 from clinic.errors import DomainError
 
 
@@ -59,9 +60,10 @@ def is_saved(response: HttpResponse) -> bool:
     return 300 <= response.status_code < 400
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(BoundedDatesAdminMixin):
     """ModelAdmin side: define `save_with_service(request, original, form)`
-    returning the saved object (original is None when adding)."""
+    returning the saved object (original is None when adding). Its date
+    fields refuse dates outside the clinic's range (clinic.dates)."""
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, **kwargs)  # type: ignore[misc]

@@ -15,6 +15,7 @@ from clinic import slots
 from clinic.admin_checks import adopt, changes_of, checked_form
 from clinic.admin_fields import FieldRulesAdminMixin
 from clinic.audit import NoDeleteAdminMixin
+from clinic.dates import BoundedDatesAdminMixin
 from clinic.errors import DomainError
 from clinic.models import (
     Appointment,
@@ -86,7 +87,9 @@ _MOVE_FIELDS = {*_BOOKING_FIELDS, "notes", "override_reason"}
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(FieldRulesAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class AppointmentAdmin(
+    BoundedDatesAdminMixin, FieldRulesAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+):
     list_display = ["local_start", "patient", "practitioner", "room", "type", "status"]
     list_filter = [
         ("starts_at", admin.DateFieldListFilter),

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from clinic.api.filters import UtcIsoDateTimeFilter
+from clinic.api.filters import BoundedDateFilter, UtcIsoDateTimeFilter
 from clinic.models import Appointment, ScheduleException
 
 
@@ -23,8 +23,8 @@ class AppointmentFilter(django_filters.FilterSet):
 
 
 class ScheduleExceptionFilter(django_filters.FilterSet):
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_after = BoundedDateFilter(field_name="date", lookup_expr="gte")
+    date_before = BoundedDateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = ScheduleException

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
+from clinic.api.fields import BoundedDateField, BoundedDateTimeField
 from clinic.api.serializers import ErrorSerializer, StrictInputMixin
 from clinic.models import (
     Appointment,
@@ -24,7 +25,7 @@ from clinic.services.availability import MAX_DAYS
 from patients.models import Patient
 
 
-class AwareDateTimeField(serializers.DateTimeField):
+class AwareDateTimeField(BoundedDateTimeField):
     """An instant: a time without a UTC offset is refused, not guessed."""
 
     default_error_messages = {
@@ -37,7 +38,7 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
-class LocalDateTimeField(serializers.DateTimeField):
+class LocalDateTimeField(BoundedDateTimeField):
     """Output only: keeps the offset the value carries (the location's)."""
 
     def enforce_timezone(self, value: Any) -> Any:
@@ -47,8 +48,8 @@ class LocalDateTimeField(serializers.DateTimeField):
 class CollisionSerializer(serializers.Serializer):
     resource = serializers.ChoiceField(choices=["practitioner", "room", "patient"])
     appointment = serializers.CharField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField()
 
 
 class BookingErrorSerializer(ErrorSerializer):
@@ -315,7 +316,7 @@ class StatusChangeInputSerializer(StrictInputMixin, serializers.Serializer):
 
 class AvailabilityQuerySerializer(serializers.Serializer):
     type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
-    to = serializers.DateField(help_text="Last local date searched (inclusive).")
+    to = BoundedDateField(help_text="Last local date searched (inclusive).")
     practitioner = serializers.PrimaryKeyRelatedField(
         queryset=Practitioner.objects.all(), required=False
     )
@@ -326,7 +327,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         # "from" is a Python keyword, so it cannot be declared as an attribute.
         return {
-            "from": serializers.DateField(help_text="First local date searched."),
+            "from": BoundedDateField(help_text="First local date searched."),
             **super().get_fields(),
         }
 

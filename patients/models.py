@@ -7,6 +7,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.audit import NoDeleteModel
+from clinic.dates import validate_stored_date_in_range
 from patients.querysets import PatientQuerySet, SignedConsentQuerySet
 
 
@@ -44,7 +45,7 @@ class Patient(NoDeleteModel):
     family_name = models.CharField(max_length=100)
     # Folded "given family" (see patients.naming.fold), for duplicates and search.
     search_name = models.CharField(max_length=201, editable=False, db_index=True)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_stored_date_in_range])
     sex = models.CharField(max_length=7, choices=Sex.choices)
     phone = PhoneNumberField(blank=True)
     email = models.EmailField(blank=True)
@@ -55,7 +56,9 @@ class Patient(NoDeleteModel):
     allergies = models.TextField(blank=True)
     history_notes = models.TextField("relevant history", blank=True)
     active = models.BooleanField(default=True)
-    deactivated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
     deactivation_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -124,9 +127,11 @@ class ConsentForm(models.Model):
     covered_products = models.ManyToManyField(
         "treatments.Product", related_name="consent_forms", blank=True
     )
-    effective_date = models.DateField()
+    effective_date = models.DateField(validators=[validate_stored_date_in_range])
     status = models.CharField(max_length=9, choices=Status.choices, default="draft")
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -187,15 +192,19 @@ class SignedConsent(NoDeleteModel):
     form = models.ForeignKey(
         ConsentForm, on_delete=models.PROTECT, related_name="signed_consents"
     )
-    signed_at = models.DateTimeField()
+    signed_at = models.DateTimeField(validators=[validate_stored_date_in_range])
     signed_by = models.CharField(max_length=20, choices=Signer.choices)
     representative_name = models.CharField(max_length=200, blank=True)
     representative_relationship = models.CharField(max_length=100, blank=True)
     witness = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    expires_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
     withdrawal_reason = models.TextField(blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

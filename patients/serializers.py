@@ -1,6 +1,7 @@
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from clinic.api.fields import BoundedDateTimeField
 from clinic.api.serializers import StrictInputMixin
 from clinic.codes import Indication, Route
 from clinic.field_rules import role_dependent_fields, unreadable_fields
@@ -167,6 +168,10 @@ class SignedConsentInputSerializer(StrictInputMixin, serializers.ModelSerializer
     patient = serializers.SlugRelatedField(
         slug_field="public_id", queryset=Patient.objects.all()
     )
+    # Declared, not generated: a generated DateTimeField converts the zone
+    # before the model's range validator runs.
+    signed_at = BoundedDateTimeField()
+    expires_at = BoundedDateTimeField(required=False, allow_null=True)
 
     class Meta:
         model = SignedConsent
@@ -183,6 +188,6 @@ class SignedConsentInputSerializer(StrictInputMixin, serializers.ModelSerializer
 
 
 class WithdrawSerializer(ReasonSerializer):
-    at = serializers.DateTimeField(
+    at = BoundedDateTimeField(
         required=False, help_text="When the patient withdrew; defaults to now."
     )

@@ -2,15 +2,13 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clinic.api.filters import UtcIsoDateTimeFilter
+from clinic.api.filters import BoundedDateFilter, UtcIsoDateTimeFilter
 from treatments.models import Administration, AdverseEvent, FollowUpNote, Lot
 from treatments.querysets import overdue_q, report_pending_q
 
 
 class LotFilter(django_filters.FilterSet):
-    expires_after = django_filters.DateFilter(
-        field_name="expires_on", lookup_expr="gte"
-    )
+    expires_after = BoundedDateFilter(field_name="expires_on", lookup_expr="gte")
 
     class Meta:
         model = Lot

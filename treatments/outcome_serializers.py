@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinic.api.fields import BoundedDateField, BoundedDateTimeField
 from clinic.api.serializers import StrictInputMixin
 from patients.models import Patient
 from treatments.models import (
@@ -108,7 +109,7 @@ class FollowUpNoteInputSerializer(StrictInputMixin, serializers.Serializer):
         allow_null=True,
         help_text="The administration (id) this note follows: the same patient's.",
     )
-    noted_at = serializers.DateTimeField()
+    noted_at = BoundedDateTimeField()
     contact_kind = serializers.ChoiceField(choices=FollowUpNote.ContactKind.choices)
     outcome_score = serializers.IntegerField(
         required=False,
@@ -121,7 +122,7 @@ class FollowUpNoteInputSerializer(StrictInputMixin, serializers.Serializer):
 class FollowUpNoteCorrectionSerializer(StrictInputMixin, serializers.Serializer):
     """What a draft edit or an amendment may change (all optional)."""
 
-    noted_at = serializers.DateTimeField(required=False)
+    noted_at = BoundedDateTimeField(required=False)
     contact_kind = serializers.ChoiceField(
         choices=FollowUpNote.ContactKind.choices, required=False
     )
@@ -151,11 +152,11 @@ class AdverseEventSerializer(serializers.ModelSerializer):
     patient_mrn = serializers.CharField(source="patient.mrn")
     patient_name = serializers.CharField(source="patient.full_name")
     administration = serializers.UUIDField(source="administration.public_id")
-    administered_at = serializers.DateTimeField(source="administration.administered_at")
+    administered_at = BoundedDateTimeField(source="administration.administered_at")
     suspect_lot = serializers.IntegerField(source="administration.lot_id")
     suspect_lot_number = serializers.CharField(source="administration.lot.lot_number")
     product_name = serializers.CharField(source="administration.lot.product.name")
-    report_due_on = serializers.DateField(allow_null=True)
+    report_due_on = BoundedDateField(allow_null=True)
     days_until_due = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.get_username")
 
@@ -202,8 +203,8 @@ class AdverseEventSerializer(serializers.ModelSerializer):
 
 
 class _EventFieldsMixin(serializers.Serializer):
-    onset_at = serializers.DateTimeField()
-    aware_on = serializers.DateField(
+    onset_at = BoundedDateTimeField()
+    aware_on = BoundedDateField(
         help_text="The date the clinic became aware of the event."
     )
     description = serializers.CharField()
@@ -228,7 +229,7 @@ class AdverseEventInputSerializer(StrictInputMixin, _EventFieldsMixin):
         required=False,
         help_text="Optional: if given, it must be the administration's patient.",
     )
-    reported_on = serializers.DateField(required=False, allow_null=True)
+    reported_on = BoundedDateField(required=False, allow_null=True)
 
 
 class AdverseEventUpdateSerializer(StrictInputMixin, _EventFieldsMixin):
@@ -244,7 +245,7 @@ class AdverseEventUpdateSerializer(StrictInputMixin, _EventFieldsMixin):
 
 
 class ReportedSerializer(StrictInputMixin, serializers.Serializer):
-    reported_on = serializers.DateField(
+    reported_on = BoundedDateField(
         help_text="The date the event was reported to the authority."
     )
 
@@ -254,7 +255,7 @@ class ReportedSerializer(StrictInputMixin, serializers.Serializer):
 
 class OutcomeNoteSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    noted_at = serializers.DateTimeField()
+    noted_at = BoundedDateTimeField()
     contact_kind = serializers.CharField()
     outcome_score = serializers.IntegerField(allow_null=True)
     status = serializers.CharField()
@@ -265,18 +266,18 @@ class OutcomeNoteSerializer(serializers.Serializer):
 
 class OutcomeEventSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    onset_at = serializers.DateTimeField()
+    onset_at = BoundedDateTimeField()
     grade = serializers.IntegerField()
     serious = serializers.BooleanField()
     outcome = serializers.CharField()
     relatedness = serializers.CharField()
-    reported_on = serializers.DateField(allow_null=True)
-    report_due_on = serializers.DateField(allow_null=True)
+    reported_on = BoundedDateField(allow_null=True)
+    report_due_on = BoundedDateField(allow_null=True)
 
 
 class OutcomeAdministrationSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    administered_at = serializers.DateTimeField()
+    administered_at = BoundedDateTimeField()
     status = serializers.CharField()
     product_name = serializers.CharField(source="lot.product.name")
     lot_number = serializers.CharField(source="lot.lot_number")

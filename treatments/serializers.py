@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinic.api.fields import BoundedDateField, BoundedDateTimeField
 from clinic.api.serializers import StrictInputMixin
 from clinic.codes import Route
 from clinic.models import Appointment
@@ -109,7 +110,7 @@ class LotUpdateSerializer(LotInputSerializer):
 
 class RecallSerializer(StrictInputMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-    date = serializers.DateField(help_text="The date of the recall notice.")
+    date = BoundedDateField(help_text="The date of the recall notice.")
 
 
 class RecipientSerializer(serializers.Serializer):
@@ -119,7 +120,7 @@ class RecipientSerializer(serializers.Serializer):
     mrn = serializers.CharField(source="patient.mrn")
     phone = serializers.CharField(source="patient.phone")
     email = serializers.CharField(source="patient.email")
-    administered_at = serializers.DateTimeField()
+    administered_at = BoundedDateTimeField()
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
@@ -152,7 +153,7 @@ class StockMovementInputSerializer(StrictInputMixin, serializers.Serializer):
     vials = serializers.IntegerField(
         help_text="Positive adds vials (received, adjusted up), negative takes them."
     )
-    at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+    at = BoundedDateTimeField(required=False, help_text="Defaults to now.")
     witness = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True
     )
@@ -268,7 +269,7 @@ class AdministrationInputSerializer(StrictInputMixin, serializers.Serializer):
     body_site = serializers.CharField(required=False, allow_blank=True, max_length=120)
     dose_volume_ml = serializers.DecimalField(max_digits=7, decimal_places=2)
     vials_used = serializers.IntegerField()
-    administered_at = serializers.DateTimeField()
+    administered_at = BoundedDateTimeField()
     administered_by = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(),
         required=False,
@@ -282,8 +283,8 @@ class AdministrationInputSerializer(StrictInputMixin, serializers.Serializer):
         help_text="The appointment (id) the dose was given in: the same patient's,"
         " in progress or completed.",
     )
-    infusion_started_at = serializers.DateTimeField(required=False, allow_null=True)
-    infusion_ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    infusion_started_at = BoundedDateTimeField(required=False, allow_null=True)
+    infusion_ended_at = BoundedDateTimeField(required=False, allow_null=True)
     infusion_rate_ml_per_h = serializers.DecimalField(
         max_digits=7, decimal_places=2, required=False, allow_null=True
     )
@@ -303,8 +304,8 @@ class CorrectionSerializer(StrictInputMixin, serializers.Serializer):
     dose_volume_ml = serializers.DecimalField(
         max_digits=7, decimal_places=2, required=False
     )
-    infusion_started_at = serializers.DateTimeField(required=False, allow_null=True)
-    infusion_ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    infusion_started_at = BoundedDateTimeField(required=False, allow_null=True)
+    infusion_ended_at = BoundedDateTimeField(required=False, allow_null=True)
     infusion_rate_ml_per_h = serializers.DecimalField(
         max_digits=7, decimal_places=2, required=False, allow_null=True
     )

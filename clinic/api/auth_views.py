@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.api.fields import BoundedDateTimeField
 from clinic.api.permissions import AUTHENTICATED, PUBLIC
 from clinic.api.serializers import StrictInputMixin
 from clinic.api.throttling import LoginRateThrottle
@@ -22,7 +23,7 @@ class TokenRequestSerializer(StrictInputMixin, serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
-    expires_at = serializers.DateTimeField()
+    expires_at = BoundedDateTimeField()
 
 
 class TokenView(APIView):

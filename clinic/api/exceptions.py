@@ -20,6 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from clinic.dates import DATE_OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE
 from clinic.errors import Conflict, DomainError, NotPermitted
 
 logger = logging.getLogger("clinic.api")
@@ -46,6 +47,29 @@ def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]
     return {"non_field_errors": list(exc.messages)}
 
 
+def _codes(detail: Any) -> set[Any]:
+    """The codes of every message in a (nested) DRF error detail."""
+    if isinstance(detail, dict):
+        return set().union(*map(_codes, detail.values()))
+    if isinstance(detail, list):
+        return set().union(*map(_codes, detail))
+    return {getattr(detail, "code", None)}
+
+
+def _django_codes(exc: DjangoValidationError) -> set[Any]:
+    lists = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+    return {error.code for errors in lists for error in errors}
+
+
+def _invalid(codes: set[Any]) -> tuple[str, str]:
+    """The body's code and detail for a validation error: a request refused
+    only for dates outside the clinic's range says so (`date_out_of_range`);
+    anything else is `invalid`."""
+    if codes == {DATE_OUT_OF_RANGE}:
+        return DATE_OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE
+    return "invalid", "The request has invalid fields."
+
+
 def _drf_response(exc: exceptions.APIException) -> Response:
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
@@ -56,7 +80,7 @@ def _drf_response(exc: exceptions.APIException) -> Response:
         detail = exc.detail
         errors = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         return Response(
-            error_body("invalid", "The request has invalid fields.", errors),
+            error_body(*_invalid(_codes(detail)), errors),
             status=exc.status_code,
             headers=headers,
         )
@@ -98,8 +122,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, DjangoValidationError):
         return Response(
             error_body(
-                "invalid",
-                "The request has invalid fields.",
+                *_invalid(_django_codes(exc)),
                 _django_validation_errors(exc),
             ),
             status=status.HTTP_400_BAD_REQUEST,

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.api.fields import BoundedDateTimeField
 from clinic.api.pagination import PageNumberPagination
 
 _CHANGE_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -84,7 +85,7 @@ class HistoryChangeSerializer(serializers.Serializer):
 
 class HistoryEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    at = serializers.DateTimeField()
+    at = BoundedDateTimeField()
     kind = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     actor = serializers.CharField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)

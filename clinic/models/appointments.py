@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from clinic.audit import NoDeleteModel
+from clinic.dates import validate_stored_date_in_range
 from clinic.models.practitioners import Practitioner
 from clinic.models.rooms import Room
 from clinic.querysets import (
@@ -136,8 +137,8 @@ class Appointment(NoDeleteModel):
     type = models.ForeignKey(
         AppointmentType, on_delete=models.PROTECT, related_name="appointments"
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    starts_at = models.DateTimeField(validators=[validate_stored_date_in_range])
+    ends_at = models.DateTimeField(validators=[validate_stored_date_in_range])
     # ends_at plus the type's buffer when booked: what room, patient and
     # practitioner are held for. Stored so the database can enforce exclusivity.
     blocks_until = models.DateTimeField(editable=False)
@@ -243,7 +244,7 @@ class AppointmentStatusChange(NoDeleteModel):
         max_length=11, choices=Appointment.Status.choices, blank=True
     )
     to_status = models.CharField(max_length=11, choices=Appointment.Status.choices)
-    at = models.DateTimeField()
+    at = models.DateTimeField(validators=[validate_stored_date_in_range])
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

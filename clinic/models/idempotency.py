@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from clinic.dates import validate_stored_date_in_range
+
 
 class IdempotencyRecord(models.Model):
     """The first successful response to a create request sent with an
@@ -14,7 +16,9 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(
+        db_index=True, validators=[validate_stored_date_in_range]
+    )
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from clinic.dates import validate_stored_date_in_range
 from clinic.models.locations import Location
 
 
@@ -112,7 +113,10 @@ class ScheduleException(models.Model):
         blank=True,
         help_text="Empty for leave everywhere; required for extra hours.",
     )
-    date = models.DateField(help_text="Local date at the location.")
+    date = models.DateField(
+        help_text="Local date at the location.",
+        validators=[validate_stored_date_in_range],
+    )
     kind = models.CharField(max_length=11, choices=Kind.choices)
     start_time = models.TimeField(
         null=True, blank=True, help_text="Empty (with end) for the whole day."

@@ -4,6 +4,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 
+from clinic.dates import validate_stored_date_in_range
+
 
 def hash_token_key(raw_key: str) -> str:
     # Keys are 256-bit random, so a fast hash is enough: no dictionary to attack.
@@ -21,9 +23,13 @@ class ApiToken(models.Model):
     key_prefix = models.CharField(max_length=8, editable=False)
     name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(validators=[validate_stored_date_in_range])
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
 
     class Meta:
         verbose_name = "API token"

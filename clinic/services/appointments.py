@@ -33,6 +33,7 @@ from clinic.calendar_errors import (
     StartsInPast,
     WrongRoomKind,
 )
+from clinic.dates import refuse_dates_out_of_range
 from clinic.locking import lock
 from clinic.models import (
     Appointment,
@@ -79,6 +80,8 @@ def appointment_book(
     another location, practitioner not at the location, outside working hours
     (managers may override with a reason)."""
     now = now or timezone.now()
+    # Before any arithmetic: near year 1 or 9999 the end or UTC does not exist.
+    refuse_dates_out_of_range(starts_at=starts_at, ends_at=ends_at)
     starts_at = _utc(starts_at)
     with transaction.atomic():
         practitioner, room, patient = _lock(practitioner, room, patient)
@@ -112,6 +115,9 @@ def appointment_move(
     allowed = {*SCHEDULING_FIELDS, "notes", "override_reason"}
     if set(changes) - allowed:
         raise TypeError(f"appointment_move() cannot change {set(changes) - allowed}")
+    refuse_dates_out_of_range(
+        **{f: changes[f] for f in ("starts_at", "ends_at") if f in changes}
+    )
     for field in ("starts_at", "ends_at"):
         if field in changes:
             changes[field] = _utc(changes[field])

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Q
 
 from clinic import slots
+from clinic.dates import refuse_dates_out_of_range
 from clinic.models import (
     Appointment,
     AppointmentType,
@@ -49,6 +50,7 @@ def availability_search(
     free for duration plus buffer: exactly what appointment_book accepts for a
     free patient (without a manager's override). Callers keep the range within
     MAX_DAYS."""
+    refuse_dates_out_of_range(date_from=date_from, date_to=date_to)
     days = [
         date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)
     ]

@@ -212,12 +212,13 @@ def test_unknown_ids_are_404_and_say_nothing(world, operation):
 @pytest.mark.parametrize(
     "query",
     [
-        "/api/v1/appointments/?starts_after=3969-05-16T21:46:45-16:17",
-        "/api/v1/administrations/?administered_before=0082-04-20T23:06:39-17:49",
+        "/api/v1/appointments/?starts_after=2069-05-16T21:46:45-16:17",
+        "/api/v1/administrations/?administered_before=1982-04-20T23:06:39-17:49",
     ],
 )
 def test_an_offset_postgresql_refuses_is_still_an_instant(world, query):
-    # Found by the fuzzer: a raw -17:49 offset reached PostgreSQL (500).
+    # Found by the fuzzer: a raw -17:49 offset reached PostgreSQL (500). (Its
+    # years 3969 and 0082 are now outside the accepted range: 400.)
     response = _client(world, "manager").get(query)
 
     assert response.status_code == 200

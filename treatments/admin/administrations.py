@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from clinic.admin_fields import FieldRulesAdminMixin
 from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
+from clinic.dates import BoundedDateTimeFormField
 from clinic.errors import DomainError
 from treatments import services
 from treatments.admin.inventory import ReadOnlyInline
@@ -70,8 +71,8 @@ class AmendForm(forms.Form):
 
     body_site = forms.CharField(required=False, max_length=120)
     dose_volume_ml = forms.DecimalField(max_digits=7, decimal_places=2)
-    infusion_started_at = forms.DateTimeField(required=False)
-    infusion_ended_at = forms.DateTimeField(required=False)
+    infusion_started_at = BoundedDateTimeFormField(required=False)
+    infusion_ended_at = BoundedDateTimeFormField(required=False)
     infusion_rate_ml_per_h = forms.DecimalField(
         max_digits=7, decimal_places=2, required=False
     )

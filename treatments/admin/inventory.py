@@ -15,6 +15,7 @@ from clinic.admin_fields import FieldRulesAdminMixin, csv_download
 from clinic.admin_services import ServiceAdminMixin
 from clinic.audit import NoDeleteAdminMixin
 from clinic.codes import Route
+from clinic.dates import BoundedDateFormField
 from clinic.errors import DomainError
 from treatments import services
 from treatments.models import (
@@ -96,7 +97,7 @@ class StockMovementInline(ReadOnlyInline):
 
 class RecallForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    date = forms.DateField(initial=timezone.localdate, help_text="YYYY-MM-DD")
+    date = BoundedDateFormField(initial=timezone.localdate, help_text="YYYY-MM-DD")
 
 
 class LotAdminForm(forms.ModelForm):

@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from clinic.admin_fields import FieldRulesAdminMixin
 from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
+from clinic.dates import BoundedDateTimeFormField
 from clinic.errors import DomainError
 from treatments import services
 from treatments.admin.inventory import ReadOnlyInline
@@ -60,7 +61,7 @@ class NoteSignForm(forms.Form):
 class NoteAmendForm(forms.Form):
     """The correctable fields, prefilled with the current (amended) values."""
 
-    noted_at = forms.DateTimeField()
+    noted_at = BoundedDateTimeFormField()
     contact_kind = forms.ChoiceField(choices=FollowUpNote.ContactKind.choices)
     outcome_score = forms.IntegerField(required=False)
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.audit import NoDeleteModel
 from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
+from clinic.dates import validate_stored_date_in_range
 from patients.models import Patient, SignedConsent
 from treatments.models.lots import Lot
 from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecordMixin
@@ -100,7 +101,7 @@ class Administration(SignedRecordMixin, NoDeleteModel):
     particle_count = models.PositiveBigIntegerField(
         editable=False, help_text="Lot concentration x dose volume, at recording."
     )
-    administered_at = models.DateTimeField()
+    administered_at = models.DateTimeField(validators=[validate_stored_date_in_range])
     administered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -117,8 +118,12 @@ class Administration(SignedRecordMixin, NoDeleteModel):
         help_text="End of the infusion (or the dose) plus the appointment"
         " type's observation minutes (DEFAULT_OBSERVATION_MINUTES without one).",
     )
-    infusion_started_at = models.DateTimeField(null=True, blank=True)
-    infusion_ended_at = models.DateTimeField(null=True, blank=True)
+    infusion_started_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
+    infusion_ended_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
     infusion_rate_ml_per_h = models.DecimalField(
         "infusion rate (mL/h)", max_digits=7, decimal_places=2, null=True, blank=True
     )

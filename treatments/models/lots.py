@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from clinic.audit import NoDeleteModel
+from clinic.dates import validate_stored_date_in_range
 from treatments.models.products import Product
 from treatments.querysets import LotQuerySet, StockMovementQuerySet
 
@@ -37,9 +38,9 @@ class Lot(models.Model):
         max_length=200,
         help_text="Kept exactly as printed by the supplier, for tracing to the donor.",
     )
-    manufactured_on = models.DateField()
-    expires_on = models.DateField()
-    received_on = models.DateField()
+    manufactured_on = models.DateField(validators=[validate_stored_date_in_range])
+    expires_on = models.DateField(validators=[validate_stored_date_in_range])
+    received_on = models.DateField(validators=[validate_stored_date_in_range])
     particles_per_ml = models.PositiveBigIntegerField(
         "particle concentration (particles/mL)", validators=[MinValueValidator(1)]
     )
@@ -59,7 +60,9 @@ class Lot(models.Model):
         max_length=11, choices=Status.choices, default=Status.QUARANTINED
     )
     coa_reference = models.CharField("certificate of analysis", max_length=200)
-    released_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -67,7 +70,9 @@ class Lot(models.Model):
         null=True,
         blank=True,
     )
-    recalled_on = models.DateField(null=True, blank=True)
+    recalled_on = models.DateField(
+        null=True, blank=True, validators=[validate_stored_date_in_range]
+    )
     recall_reason = models.TextField(blank=True)
     recalled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -185,7 +190,7 @@ class StockMovement(NoDeleteModel):
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     vials = models.IntegerField(help_text="Positive adds vials, negative takes them.")
-    at = models.DateTimeField()
+    at = models.DateTimeField(validators=[validate_stored_date_in_range])
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

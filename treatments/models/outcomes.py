@@ -10,6 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from clinic.audit import NoDeleteModel
+from clinic.dates import validate_stored_date_in_range
 from patients.models import Patient
 from treatments.models.administrations import Administration
 from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecordMixin
@@ -71,7 +72,10 @@ class FollowUpNote(SignedRecordMixin, NoDeleteModel):
         related_name="+",
         editable=False,
     )
-    noted_at = models.DateTimeField(help_text="When the contact happened.")
+    noted_at = models.DateTimeField(
+        help_text="When the contact happened.",
+        validators=[validate_stored_date_in_range],
+    )
     contact_kind = models.CharField(max_length=8, choices=ContactKind.choices)
     outcome_score = models.PositiveSmallIntegerField(
         null=True,
@@ -261,9 +265,12 @@ class AdverseEvent(NoDeleteModel):
     administration = models.ForeignKey(
         Administration, on_delete=models.PROTECT, related_name="adverse_events"
     )
-    onset_at = models.DateTimeField(help_text="When the event began.")
+    onset_at = models.DateTimeField(
+        help_text="When the event began.", validators=[validate_stored_date_in_range]
+    )
     aware_on = models.DateField(
-        help_text="The date the clinic became aware of the event."
+        help_text="The date the clinic became aware of the event.",
+        validators=[validate_stored_date_in_range],
     )
     description = models.TextField()
     grade = models.PositiveSmallIntegerField(help_text="CTCAE grade, 1 to 5.")
@@ -285,6 +292,7 @@ class AdverseEvent(NoDeleteModel):
         null=True,
         blank=True,
         help_text="The date it was reported to the authority.",
+        validators=[validate_stored_date_in_range],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

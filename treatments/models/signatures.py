@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from clinic.audit import NoDeleteModel
+from clinic.dates import validate_stored_date_in_range
 from treatments.digests import canonical_record, sha256_hex
 
 
@@ -64,7 +65,7 @@ class Amendment(NoDeleteModel):
     amended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    amended_at = models.DateTimeField()
+    amended_at = models.DateTimeField(validators=[validate_stored_date_in_range])
     reason = models.TextField()
     changes = models.JSONField()
     previous_digest = models.CharField(max_length=64)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic.audit import audited_save
 from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
+from clinic.dates import refuse_dates_out_of_range
 from clinic.locking import lock
 from clinic.models import Appointment, Practitioner
 from patients.models import Patient
@@ -165,6 +166,12 @@ def administration_record(
     route, indication and product at that time.
     """
     now = now or timezone.now()
+    # Before the local date and the observation end are worked out from them.
+    refuse_dates_out_of_range(
+        administered_at=administered_at,
+        infusion_started_at=infusion_started_at,
+        infusion_ended_at=infusion_ended_at,
+    )
     if administered_at > now:
         raise AdministeredInFuture.for_field(
             "administered_at", "An administration cannot be recorded in the future."
@@ -298,6 +305,8 @@ def administration_update(
     Raises RecordSigned / RecordEnteredInError (409), FieldNotCorrectable and
     the clinical-value gates of administration_record."""
     refuse_uncorrectable(changes)
+    # Before the observation end is moved by as much as the infusion end.
+    refuse_dates_out_of_range(**changes)
     administration = lock(
         Administration.objects.select_related("lot"), administration.pk
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audited_save
+from clinic.dates import refuse_dates_out_of_range
 from clinic.locking import lock
 from patients.models import Patient
 from treatments.errors import (
@@ -151,6 +152,10 @@ def adverse_event_record(
     AdministrationOtherPatient, AdministrationEnteredInError and the rules of
     check_event_values (400), writing nothing."""
     now = now or timezone.now()
+    # Before the onset's local date is worked out.
+    refuse_dates_out_of_range(
+        onset_at=onset_at, aware_on=aware_on, reported_on=reported_on
+    )
     administration = lock(Administration, administration.pk)
     if patient is not None and patient.pk != administration.patient_id:
         raise AdministrationOtherPatient.for_field(
@@ -211,6 +216,7 @@ def adverse_event_update(
                 if name in ("administration", "patient", "reported_on")
                 else "This field cannot be changed.",
             )
+    refuse_dates_out_of_range(**changes)
     event = _lock(event)
     for name, value in changes.items():
         setattr(event, name, value)
