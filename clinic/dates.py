@@ -1,6 +1,6 @@
 """The range of dates the clinic accepts, and the one check of it.
 
-A date outside 1900-01-01..2200-12-31 means nothing to a clinic, and near
+A date outside 1800-01-01..2200-12-31 means nothing to a clinic, and near
 year 1 or 9999 Python's date arithmetic overflows (a booking's end, a UTC
 conversion: a 500). So every way a date comes in refuses it before any
 arithmetic, with the same ValidationError (`date_out_of_range`):
@@ -13,9 +13,10 @@ arithmetic, with the same ValidationError (`date_out_of_range`):
 - services that compute with a date before full_clean call
   `refuse_dates_out_of_range` first.
 
-1900 is early enough for every living patient's date of birth (no one born
-before 1900 is alive); 2200 is later than any appointment, expiry or report
-date a clinic plans. Plumbing: imports no domain app.
+1800 is before any date of birth the 130-year age rule allows (1896 in
+2026), so the range never refuses a date a rule would accept; 2200 is later
+than any appointment, expiry or report date a clinic plans. Plumbing: imports
+no domain app.
 """
 
 import contextlib
@@ -28,7 +29,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
-MIN_DATE = dt.date(1900, 1, 1)
+MIN_DATE = dt.date(1800, 1, 1)
 MAX_DATE = dt.date(2200, 12, 31)
 DATE_OUT_OF_RANGE = "date_out_of_range"
 OUT_OF_RANGE_MESSAGE = (

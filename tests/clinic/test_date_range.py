@@ -1,7 +1,7 @@
 """The ends of the calendar: year 1, year 9999, offsets up to +/-23:59.
 
 Every way a date enters the calendar (query strings, request bodies, the
-admin, the services) refuses one outside 1900-01-01..2200-12-31 with 400
+admin, the services) refuses one outside 1800-01-01..2200-12-31 with 400
 `date_out_of_range` naming the field, before any arithmetic; at the edges
 inside the range the ordinary rules answer. Never a 500."""
 
@@ -29,14 +29,14 @@ WEST = dt.timezone(-dt.timedelta(hours=23, minutes=59))
 OUTSIDE = [
     "0001-01-01T00:00:00+23:59",
     "9999-12-31T23:59:59-23:59",
-    "1899-12-31",
+    "1799-12-31",
     "2201-01-01",
     "2201-01-01T00:00:00Z",
 ]
 EDGES = [
-    "1900-01-01T00:00:00+23:59",
+    "1800-01-01T00:00:00+23:59",
     "2200-12-31T23:59:59-23:59",
-    "1900-01-01",
+    "1800-01-01",
     "2200-12-31",
 ]
 DATE_TIME_FILTERS = [
@@ -62,7 +62,7 @@ def assert_out_of_range(response, *fields):
     assert body["code"] == DATE_OUT_OF_RANGE, body
     assert set(fields) <= set(body["errors"]), body
     for field in fields:
-        assert "1900-01-01 and 2200-12-31" in body["errors"][field][0]
+        assert "1800-01-01 and 2200-12-31" in body["errors"][field][0]
 
 
 # Query strings ---------------------------------------------------------------
@@ -88,9 +88,9 @@ def test_date_time_filters_take_the_edges(manager_client, url, parameter, value)
     [
         ("0001-01-01", 400),
         ("9999-12-31", 400),
-        ("1899-12-31", 400),
+        ("1799-12-31", 400),
         ("2201-01-01", 400),
-        ("1900-01-01", 200),
+        ("1800-01-01", 200),
         ("2200-12-31", 200),
     ],
 )
@@ -108,7 +108,7 @@ def test_date_filters_refuse_dates_outside_the_range(
 @pytest.mark.parametrize(
     ("dates", "fields"),
     [
-        (("1899-12-31", "1900-01-01"), ["from"]),
+        (("1799-12-31", "1800-01-01"), ["from"]),
         (("2200-12-31", "2201-01-01"), ["to"]),
         (("0001-01-01", "0001-01-01"), ["from", "to"]),
         (("9999-12-31", "9999-12-31"), ["from", "to"]),
@@ -122,11 +122,11 @@ def test_availability_refuses_dates_outside_the_range(
     assert_out_of_range(response, *fields)
 
 
-@pytest.mark.parametrize(("day", "slots"), [("1900-01-01", 0), ("2200-12-31", 31)])
+@pytest.mark.parametrize(("day", "slots"), [("1800-01-01", 0), ("2200-12-31", 31)])
 def test_availability_at_the_edges(
     front_desk_client, consultation, doctor, consult_room, day, slots
 ):
-    """1900-01-01 is long past; 2200-12-31 is a Wednesday like any other."""
+    """1800-01-01 is long past; 2200-12-31 is a Wednesday like any other."""
     query = {"type": consultation.pk, "from": day, "to": day}
     response = front_desk_client.get("/api/v1/availability/", query)
     assert response.status_code == 200
@@ -186,7 +186,7 @@ def test_booking_outside_the_range_is_refused(front_desk_client, booking, times,
             201,
             None,
         ),
-        ("front_desk", {"starts_at": "1900-01-01T00:00:00+23:59"}, 400, None),
+        ("front_desk", {"starts_at": "1800-01-01T00:00:00+23:59"}, 400, None),
     ],
 )
 def test_booking_at_the_edges_follows_the_rules(
@@ -214,17 +214,16 @@ def test_leave_and_extra_hours_outside_the_range_are_refused(
     assert not ScheduleException.objects.exists()
 
 
-@pytest.mark.parametrize("day", ["1900-01-01", "2200-12-31"])
+@pytest.mark.parametrize("day", ["1800-01-01", "2200-12-31"])
 def test_leave_at_the_edges_is_recorded(manager_client, doctor, day):
     body = {"practitioner": doctor.pk, "kind": "leave", "date": day}
     response = manager_client.post("/api/v1/schedule-exceptions/", body, format="json")
     assert response.status_code == 201, response.json()
 
 
-@pytest.mark.parametrize("born", ["0001-01-01", "1899-12-31", "9999-12-31"])
+@pytest.mark.parametrize("born", ["0001-01-01", "1799-12-31", "9999-12-31"])
 def test_date_of_birth_outside_the_range_is_refused(front_desk_client, born):
-    """1899-12-31 is within 130 years of 2026 but before 1900: the range is
-    the stricter limit until 2030 (no one alive was born before 1900)."""
+    """Refused as out of range, before the age rule's arithmetic runs."""
     patient = {
         "given_name": "Zoë",
         "family_name": "Dubois",
@@ -277,7 +276,7 @@ def test_the_calendar_admin_shows_a_form_error(
         response = client.post(reverse(f"admin:clinic_{page}"), common | form)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert "1900-01-01 and 2200-12-31" in errors[field][0]
+    assert "1800-01-01 and 2200-12-31" in errors[field][0]
     assert not ScheduleException.objects.exists()
 
 
@@ -290,7 +289,7 @@ def test_the_calendar_admin_shows_a_form_error(
         ("clinic_scheduleexception", "date__gte=9999-12-31", 302),
         ("treatments_stockmovement", "at__year=9999", 302),
         ("clinic_appointment", "starts_at__year=2200&starts_at__month=12", 200),
-        ("clinic_scheduleexception", "date__lte=1900-01-01", 200),
+        ("clinic_scheduleexception", "date__lte=1800-01-01", 200),
     ],
 )
 def test_admin_lists_refuse_date_filters_outside_the_range(
@@ -388,7 +387,7 @@ def test_services_work_at_the_edges_without_overflowing(
     )
     assert len(slots) == 31
     leave = schedule_exception_create(
-        practitioner=doctor, kind="leave", date=dt.date(1900, 1, 1), actor=manager
+        practitioner=doctor, kind="leave", date=dt.date(1800, 1, 1), actor=manager
     )
     assert leave.pk
     moved = appointment_move(

@@ -262,23 +262,23 @@ EAST, WEST = _tz(23, 59), _tz(-23, 59)
 @pytest.mark.parametrize(
     ("value", "as_written", "storable"),
     [
-        (dt.date(1900, 1, 1), True, True),
+        (dt.date(1800, 1, 1), True, True),
         (dt.date(2200, 12, 31), True, True),
-        (dt.date(1899, 12, 31), False, False),
+        (dt.date(1799, 12, 31), False, False),
         (dt.date(2201, 1, 1), False, False),
         (dt.date.min, False, False),
         (dt.date.max, False, False),
-        (_naive("1900-01-01T00:00"), True, True),
-        (_naive("1899-12-31T23:59:59"), False, False),
+        (_naive("1800-01-01T00:00"), True, True),
+        (_naive("1799-12-31T23:59:59"), False, False),
         (_naive("2200-12-31T23:59:59"), True, True),
         (_naive("2201-01-01T00:00"), False, False),
         # Aware, as written: by its own date, whatever the offset.
-        (dt.datetime(1900, 1, 1, tzinfo=EAST), True, True),
+        (dt.datetime(1800, 1, 1, tzinfo=EAST), True, True),
         (dt.datetime(2200, 12, 31, 23, 59, 59, tzinfo=WEST), True, True),
-        (dt.datetime(1899, 12, 31, 23, 59, tzinfo=EAST), False, False),
+        (dt.datetime(1799, 12, 31, 23, 59, tzinfo=EAST), False, False),
         (dt.datetime(2201, 1, 1, tzinfo=dt.UTC), False, True),
         (dt.datetime(2201, 1, 2, 12, tzinfo=dt.UTC), False, False),
-        (dt.datetime(1899, 12, 30, 12, tzinfo=dt.UTC), False, False),
+        (dt.datetime(1799, 12, 30, 12, tzinfo=dt.UTC), False, False),
         # The ends of Python's calendar: refused, and nothing overflows.
         (dt.datetime(1, 1, 1, tzinfo=EAST), False, False),
         (dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=WEST), False, False),
@@ -308,7 +308,7 @@ def test_a_time_accepted_as_written_stays_storable_in_any_zone():
     """Services and DRF convert to UTC before full_clean, and a stored time
     comes back in UTC: an accepted time must never be refused on the way."""
     for value in (
-        dt.datetime(1900, 1, 1, tzinfo=EAST),
+        dt.datetime(1800, 1, 1, tzinfo=EAST),
         dt.datetime(2200, 12, 31, 23, 59, 59, 999999, tzinfo=WEST),
     ):
         assert is_in_range(value)

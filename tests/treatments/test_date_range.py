@@ -1,6 +1,6 @@
 """Treatments at the ends of the calendar: a follow-up note, a stock
 movement, a lot, an administration or an adverse event dated outside
-1900-01-01..2200-12-31 is refused (400 `date_out_of_range` naming the field,
+1800-01-01..2200-12-31 is refused (400 `date_out_of_range` naming the field,
 a form error in the admin, a ValidationError from the service) and nothing is
 written; at the edges inside the range nothing overflows."""
 
@@ -95,7 +95,7 @@ def _lot_fields(product, **overrides):
 )
 @pytest.mark.parametrize(
     "value",
-    ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+23:59", "1899-12-31T23:59:59Z"],
+    ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+23:59", "1799-12-31T23:59:59Z"],
 )
 def test_date_times_outside_the_range_are_refused(
     manager_client, clinician_client, lot, patient, administration, build, field, value
@@ -132,7 +132,7 @@ def test_date_times_outside_the_range_are_refused(
         ("expires_on", "9999-12-31"),
         ("expires_on", "2201-01-01"),
         ("manufactured_on", "0001-01-01"),
-        ("received_on", "1899-12-31"),
+        ("received_on", "1799-12-31"),
     ],
 )
 def test_lot_dates_outside_the_range_are_refused(manager_client, lot, field, value):
@@ -183,7 +183,7 @@ def test_the_treatments_admin_shows_a_form_error(
     response = client.post(reverse(f"admin:treatments_{page}"), fields | form)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert "1900-01-01 and 2200-12-31" in errors[field][0]
+    assert "1800-01-01 and 2200-12-31" in errors[field][0]
     assert _counts() == before
 
 
