@@ -14,21 +14,18 @@ from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
 from clinic.dates import BoundedDateTimeFormField
 from treatments import services
-from treatments.admin.inventory import ReadOnlyInline
 from treatments.admin.outcomes import (
     AdverseEventInline,
     FollowUpNoteInline,
     outcome_links,
 )
-from treatments.admin.signing import AmendForm, SignedRecordAdminMixin
+from treatments.admin.signing import AmendForm, AmendmentsInline, SignedRecordAdminMixin
 from treatments.models import Administration, AdministrationAmendment
+from treatments.services.administrations import ADMINISTRATION_LIFECYCLE
 
 
-class AmendmentInline(ReadOnlyInline):
+class AmendmentInline(AmendmentsInline):
     model = AdministrationAmendment
-    fields = ["amended_at", "amended_by", "reason", "changes", "digest"]
-    readonly_fields = fields
-    show_change_link = False
 
 
 class AdministrationAdminForm(forms.ModelForm):
@@ -75,6 +72,7 @@ class AdministrationAdmin(
 ):
     form = AdministrationAdminForm
     amend_form = AdministrationAmendForm
+    lifecycle = ADMINISTRATION_LIFECYCLE
     list_display = [
         "administered_at",
         "patient",
@@ -142,9 +140,3 @@ class AdministrationAdmin(
                 changes=form.changed_values(),
             )
         return services.administration_record(actor=request.user, **form.cleaned_data)
-
-    def sign_record(self, record: Any, **signature: Any) -> None:
-        services.administration_sign(administration=record, **signature)
-
-    def amend_record(self, record: Any, **amendment: Any) -> None:
-        services.administration_amend(administration=record, **amendment)

@@ -19,19 +19,17 @@ from clinic.audit import NoDeleteAdminMixin
 from clinic.dates import BoundedDateTimeFormField
 from treatments import services
 from treatments.admin.inventory import ReadOnlyInline
-from treatments.admin.signing import AmendForm, SignedRecordAdminMixin
+from treatments.admin.signing import AmendForm, AmendmentsInline, SignedRecordAdminMixin
 from treatments.models import AdverseEvent, FollowUpNote, FollowUpNoteAmendment
 from treatments.querysets import overdue_q, report_pending_q
 from treatments.services.adverse_events import UPDATABLE_FIELDS
+from treatments.services.follow_ups import FOLLOW_UP_LIFECYCLE
 
 # Follow-up notes ------------------------------------------------------------
 
 
-class NoteAmendmentInline(ReadOnlyInline):
+class NoteAmendmentInline(AmendmentsInline):
     model = FollowUpNoteAmendment
-    fields = ["amended_at", "amended_by", "reason", "changes", "digest"]
-    readonly_fields = fields
-    show_change_link = False
 
 
 class FollowUpNoteAdminForm(forms.ModelForm):
@@ -64,6 +62,7 @@ class FollowUpNoteAdmin(
 ):
     form = FollowUpNoteAdminForm
     amend_form = NoteAmendForm
+    lifecycle = FOLLOW_UP_LIFECYCLE
     list_display = ["noted_at", "patient", "contact_kind", "outcome_score", "status"]
     list_filter = ["status", "contact_kind"]
     search_fields = ["patient__mrn", "patient__search_name"]
@@ -104,12 +103,6 @@ class FollowUpNoteAdmin(
                 note=original, actor=request.user, changes=form.changed_values()
             )
         return services.follow_up_record(actor=request.user, **form.cleaned_data)
-
-    def sign_record(self, record: Any, **signature: Any) -> None:
-        services.follow_up_sign(note=record, **signature)
-
-    def amend_record(self, record: Any, **amendment: Any) -> None:
-        services.follow_up_amend(note=record, **amendment)
 
 
 # Adverse events -------------------------------------------------------------

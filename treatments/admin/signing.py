@@ -17,7 +17,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from clinic.errors import DomainError
+from treatments.admin.inventory import ReadOnlyInline
 from treatments.models.signatures import SignatureMeaning, SignedRecord
+from treatments.services.signing import Lifecycle
 
 Status = SignedRecord.Status
 
@@ -46,24 +48,26 @@ class AmendForm(forms.Form):
         self.order_fields([name for name in self.fields if name not in last])
 
 
+class AmendmentsInline(ReadOnlyInline):
+    """A signed record's amendments on its page, read-only (they are made on
+    the amend page); a subclass names the amendment model."""
+
+    fields = ["amended_at", "amended_by", "reason", "changes", "digest"]
+    readonly_fields = fields
+    show_change_link = False
+
+
 class SignedRecordAdminMixin(admin.ModelAdmin):
     """The first base of a SignedRecord's ModelAdmin (a ModelAdmin itself so
-    that its calls up the chain are typed). The admin sets
-    `amend_form` (an AmendForm) and `RECORD_FIELDS` (read-only fields shown
-    once saved), and calls its services in `sign_record(record, **signature)`
-    and `amend_record(record, **amendment)`; the keywords are those the
-    services take after the record."""
+    that its calls up the chain are typed). The admin sets `lifecycle` (the
+    kind's services, treatments.services.signing.Lifecycle), `amend_form` (an
+    AmendForm) and `RECORD_FIELDS` (read-only fields shown once saved)."""
 
+    lifecycle: Lifecycle
     amend_form: type[AmendForm]
     RECORD_FIELDS: list[str]
     # What each page needs the record to be; the cell offers no other.
     PAGES = {"sign": Status.DRAFT, "amend": Status.SIGNED}
-
-    def sign_record(self, record: Any, **signature: Any) -> None:
-        raise NotImplementedError
-
-    def amend_record(self, record: Any, **amendment: Any) -> None:
-        raise NotImplementedError
 
     def _url_name(self, page: str) -> str:
         opts = self.opts
@@ -120,7 +124,7 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
 
     def sign_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         def sign(record: Any, data: dict[str, Any]) -> None:
-            self.sign_record(
+            self.lifecycle.sign(
                 record,
                 actor=request.user,
                 password=data["password"],
@@ -141,7 +145,7 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
                     data[name] in (None, "") and getattr(current, name) in (None, "")
                 )
             }
-            self.amend_record(
+            self.lifecycle.amend(
                 record,
                 actor=request.user,
                 password=data["password"],

@@ -236,6 +236,3 @@ class AdministrationAmendment(Amendment):
 
     class Meta(Amendment.Meta):
         constraints = Amendment.shared_constraints("")
-
-    def __str__(self) -> str:
-        return f"Amendment of {self.administration_id} at {self.amended_at:%Y-%m-%d}"

@@ -132,9 +132,6 @@ class FollowUpNoteAmendment(Amendment):
         verbose_name = "follow-up note amendment"
         constraints = Amendment.shared_constraints("follow_up_")
 
-    def __str__(self) -> str:
-        return f"Amendment of note {self.note_id} at {self.amended_at:%Y-%m-%d}"
-
 
 class AdverseEvent(NoDeleteModel):
     """An untoward event after an administration. Not signed: its outcome

@@ -195,6 +195,10 @@ class Amendment(NoDeleteModel):
         abstract = True
         ordering = ["amended_at", "id"]
 
+    def __str__(self) -> str:
+        record = f"{self.RECORD_FIELD} {getattr(self, f'{self.RECORD_FIELD}_id')}"
+        return f"Amendment of {record} at {self.amended_at:%Y-%m-%d}"
+
     @staticmethod
     def shared_constraints(prefix: str) -> list[models.BaseConstraint]:
         """A reason and both digests, named `<prefix>amendment_has_...` (the

@@ -6,11 +6,10 @@ every signed record are in treatments/services/signing.py."""
 import copy
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.audit import audited_save
@@ -50,18 +49,19 @@ from treatments.models import (
     StockMovement,
 )
 from treatments.models.signatures import SignatureMeaning
+from treatments.services import signing
 from treatments.services.lots import lot_lock
-from treatments.services.signing import (
-    amend_record,
-    mark_entered_in_error,
-    refuse_uncorrectable,
-    refuse_unless_draft,
-    sign_record,
-)
 from treatments.services.stock import stock_take
 
 # Recomputed whenever what they derive from is corrected; never set directly.
 DERIVED_FIELDS = ("particle_count", "observation_ends_at")
+
+# Patient, lot, route, indication, vials, time and appointment decide consent
+# and stock (see Administration.CORRECTABLE_FIELDS).
+NOT_CORRECTABLE = (
+    "This field decides consent and stock; mark the record entered-in-error and"
+    " record it again."
+)
 
 
 def observation_end(values: Any) -> datetime:
@@ -291,20 +291,14 @@ def administration_record(
     return administration
 
 
-# Patient, lot, route, indication, vials, time and appointment decide consent
-# and stock (see Administration.CORRECTABLE_FIELDS).
-NOT_CORRECTABLE = (
-    "This field decides consent and stock; mark the record entered-in-error and"
-    " record it again."
-)
-
-
 def _locked(administration: Administration) -> Administration:
     # With its lot: the particle count follows the lot's concentration.
     return lock(Administration.objects.select_related("lot"), administration.pk)
 
 
-def _check_and_derive(before: Administration, after: Administration) -> None:
+def _check_and_derive(
+    before: Administration, after: Administration, _now: datetime | None = None
+) -> None:
     """The clinical values of an edited draft or an amended copy, then what
     derives from them: particle count, and the observation end moved with
     the end of the dose."""
@@ -323,11 +317,11 @@ def administration_update(
     """Edit a draft's correctable fields (particle count follows the dose).
     Raises RecordSigned / RecordEnteredInError (409), FieldNotCorrectable and
     the clinical-value gates of administration_record."""
-    refuse_uncorrectable(Administration, changes, detail=NOT_CORRECTABLE)
+    signing.refuse_uncorrectable(Administration, changes, detail=NOT_CORRECTABLE)
     # Before the observation end is moved by as much as the infusion end.
     refuse_dates_out_of_range(**changes)
     administration = _locked(administration)
-    refuse_unless_draft(administration)
+    signing.refuse_unless_draft(administration)
     before = copy.copy(administration)
     for name, value in changes.items():
         setattr(administration, name, value)
@@ -363,40 +357,20 @@ def _check_signable(administration: Administration, actor: Any, meaning: str) ->
 
 
 def administration_sign(
-    *,
-    administration: Administration,
-    actor: Any,
-    password: str,
-    request: HttpRequest | None = None,
-    meaning: str,
-    now: datetime | None = None,
+    *, administration: Administration, **signature: Unpack[signing.SignArgs]
 ) -> Administration:
     """Sign a draft: records signer, time, meaning and the SHA-256 digest of the
     record as signed, and locks it. Raises SignaturePasswordInvalid,
     SignerNotClinician, SignerNotPerformer (only the administrator attests
     'performed'), InfusionTimesRequired, RecordSigned/RecordEnteredInError (409).
     """
-    return sign_record(
-        administration,
-        locked=_locked,
-        check=_check_signable,
-        actor=actor,
-        password=password,
-        request=request,
-        meaning=meaning,
-        now=now,
+    return signing.sign_record(
+        administration, locked=_locked, check=_check_signable, **signature
     )
 
 
 def administration_amend(
-    *,
-    administration: Administration,
-    actor: Any,
-    password: str,
-    request: HttpRequest | None = None,
-    reason: str,
-    changes: dict[str, Any],
-    now: datetime | None = None,
+    *, administration: Administration, **amendment: Unpack[signing.AmendArgs]
 ) -> AdministrationAmendment:
     """Correct a signed administration without touching the signed row: an
     amendment keeps who, when, why and {field: [old, new]}, with a digest
@@ -404,32 +378,31 @@ def administration_amend(
     SignerNotClinician, ReasonRequired, FieldNotCorrectable,
     AmendmentChangesNothing, the clinical-value gates, RecordNotSigned /
     RecordEnteredInError (409)."""
-    return amend_record(
+    return signing.amend_record(
         administration,
         locked=_locked,
         correct=_check_and_derive,
         fields=(*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS),
         not_correctable=NOT_CORRECTABLE,
-        actor=actor,
-        password=password,
-        request=request,
-        reason=reason,
-        changes=changes,
-        now=now or timezone.now(),
+        **amendment,
     )
 
 
 def administration_mark_entered_in_error(
-    *,
-    administration: Administration,
-    actor: Any,
-    reason: str,
-    now: datetime | None = None,
+    *, administration: Administration, **marking: Unpack[signing.MarkArgs]
 ) -> Administration:
     """Mark a draft or signed record entered-in-error with a reason; it stays
     readable and its signature stays verifiable. Raises ReasonRequired,
     RecordEnteredInError (409). Vials are not put back: a manager reconciles
     physical stock with a ledger movement."""
-    return mark_entered_in_error(
-        administration, locked=_locked, actor=actor, reason=reason, now=now
-    )
+    return signing.mark_entered_in_error(administration, locked=_locked, **marking)
+
+
+# How the admin and the API reach the services above.
+ADMINISTRATION_LIFECYCLE = signing.Lifecycle(
+    "administration",
+    update=administration_update,
+    sign=administration_sign,
+    amend=administration_amend,
+    mark_entered_in_error=administration_mark_entered_in_error,
+)

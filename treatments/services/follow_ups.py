@@ -4,10 +4,9 @@ the steps shared with every signed record are in
 treatments/services/signing.py."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.audit import audited_save
@@ -23,12 +22,12 @@ from treatments.errors import (
 )
 from treatments.models import Administration, FollowUpNote, FollowUpNoteAmendment
 from treatments.models.signatures import SignatureMeaning
-from treatments.services.signing import (
-    amend_record,
-    mark_entered_in_error,
-    refuse_uncorrectable,
-    refuse_unless_draft,
-    sign_record,
+from treatments.services import signing
+
+# Patient, administration and author say whose note it is.
+NOT_CORRECTABLE = (
+    "Patient, administration and author say whose note this is; write a new"
+    " note instead."
 )
 
 
@@ -106,13 +105,6 @@ def follow_up_record(
     return note
 
 
-# Patient, administration and author say whose note it is.
-NOT_CORRECTABLE = (
-    "Patient, administration and author say whose note this is; write a new"
-    " note instead."
-)
-
-
 def _locked(note: FollowUpNote) -> FollowUpNote:
     # With the administration its rules read.
     return lock(FollowUpNote.objects.select_related("administration"), note.pk)
@@ -130,9 +122,9 @@ def follow_up_update(
     RecordSigned / RecordEnteredInError (409), FieldNotCorrectable and the
     rules of follow_up_record."""
     now = now or timezone.now()
-    refuse_uncorrectable(FollowUpNote, changes, detail=NOT_CORRECTABLE)
+    signing.refuse_uncorrectable(FollowUpNote, changes, detail=NOT_CORRECTABLE)
     note = _locked(note)
-    refuse_unless_draft(note)
+    signing.refuse_unless_draft(note)
     for name, value in changes.items():
         setattr(note, name, value)
     check_note_values(note, now=now)
@@ -150,70 +142,50 @@ def _check_signable(note: FollowUpNote, actor: Any, meaning: str) -> None:
 
 
 def follow_up_sign(
-    *,
-    note: FollowUpNote,
-    actor: Any,
-    password: str,
-    request: HttpRequest | None = None,
-    meaning: str,
-    now: datetime | None = None,
+    *, note: FollowUpNote, **signature: Unpack[signing.SignArgs]
 ) -> FollowUpNote:
     """Sign a draft note: signer, time, meaning and digest; locks it. Raises
     SignaturePasswordInvalid, SignerNotClinician, SignerNotPerformer (only the
     author attests 'performed'), RecordSigned / RecordEnteredInError (409)."""
-    return sign_record(
-        note,
-        locked=_locked,
-        check=_check_signable,
-        actor=actor,
-        password=password,
-        request=request,
-        meaning=meaning,
-        now=now,
-    )
+    return signing.sign_record(note, locked=_locked, check=_check_signable, **signature)
+
+
+def _check_amended(_before: FollowUpNote, after: FollowUpNote, now: datetime) -> None:
+    check_note_values(after, now=now)
 
 
 def follow_up_amend(
-    *,
-    note: FollowUpNote,
-    actor: Any,
-    password: str,
-    request: HttpRequest | None = None,
-    reason: str,
-    changes: dict[str, Any],
-    now: datetime | None = None,
+    *, note: FollowUpNote, **amendment: Unpack[signing.AmendArgs]
 ) -> FollowUpNoteAmendment:
     """Correct a signed note without touching the signed row (an amendment
     chained by digest). Raises SignaturePasswordInvalid, SignerNotClinician,
     ReasonRequired, FieldNotCorrectable, AmendmentChangesNothing, the note
     rules, RecordNotSigned / RecordEnteredInError (409)."""
-    now = now or timezone.now()
-    return amend_record(
+    return signing.amend_record(
         note,
         locked=_locked,
-        correct=lambda _before, after: check_note_values(after, now=now),
+        correct=_check_amended,
         fields=FollowUpNote.CORRECTABLE_FIELDS,
         not_correctable=NOT_CORRECTABLE,
-        actor=actor,
-        password=password,
-        request=request,
-        reason=reason,
-        changes=changes,
-        now=now,
+        **amendment,
     )
 
 
 def follow_up_mark_entered_in_error(
-    *,
-    note: FollowUpNote,
-    actor: Any,
-    reason: str,
-    now: datetime | None = None,
+    *, note: FollowUpNote, **marking: Unpack[signing.MarkArgs]
 ) -> FollowUpNote:
     """Mark a draft or signed note entered-in-error (written for the wrong
     patient, say) with who, when and why; it stays readable, its signature
     stays verifiable, and it can change no more. Raises ReasonRequired (400),
     RecordEnteredInError (409)."""
-    return mark_entered_in_error(
-        note, locked=_locked, actor=actor, reason=reason, now=now
-    )
+    return signing.mark_entered_in_error(note, locked=_locked, **marking)
+
+
+# How the admin and the API reach the services above.
+FOLLOW_UP_LIFECYCLE = signing.Lifecycle(
+    "note",
+    update=follow_up_update,
+    sign=follow_up_sign,
+    amend=follow_up_amend,
+    mark_entered_in_error=follow_up_mark_entered_in_error,
+)

@@ -14,7 +14,7 @@ both the original and every correction stay verifiable.
 import copy
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
@@ -39,6 +39,59 @@ from treatments.errors import (
 from treatments.models.signatures import Amendment, SignedRecord
 
 Record = TypeVar("Record", bound=SignedRecord)
+
+
+# What every kind's sign / amend / entered-in-error service takes besides the
+# record (`**signature: Unpack[SignArgs]`). With the HTTP `request` (the API
+# and the admin pass it) a wrong password counts towards the login lockout;
+# `now` defaults to the present.
+class SignArgs(TypedDict):
+    actor: Any
+    password: str
+    meaning: str
+    request: NotRequired[HttpRequest | None]
+    now: NotRequired[datetime | None]
+
+
+class AmendArgs(TypedDict):
+    actor: Any
+    password: str
+    reason: str
+    changes: dict[str, Any]
+    request: NotRequired[HttpRequest | None]
+    now: NotRequired[datetime | None]
+
+
+class MarkArgs(TypedDict):
+    actor: Any
+    reason: str
+    now: NotRequired[datetime | None]
+
+
+class Lifecycle:
+    """One kind's services after recording: edit a draft, sign, amend, mark
+    entered-in-error, each called here with the record first. The pages that
+    serve every signed record alike (treatments/admin/signing.py, the API's
+    SignedRecordViewSetMixin in treatments/views.py) reach a kind's services
+    through the Lifecycle declared next to them."""
+
+    def __init__(
+        self,
+        keyword: str,
+        *,
+        update: Callable[..., Any],
+        sign: Callable[..., Any],
+        amend: Callable[..., Any],
+        mark_entered_in_error: Callable[..., Any],
+    ) -> None:
+        # Each service takes the record by `keyword` (administration=, note=).
+        def by_record(service: Callable[..., Any]) -> Callable[..., Any]:
+            return lambda record, **kwargs: service(**{keyword: record}, **kwargs)
+
+        self.update = by_record(update)
+        self.sign = by_record(sign)
+        self.amend = by_record(amend)
+        self.mark_entered_in_error = by_record(mark_entered_in_error)
 
 
 def confirm_signer(
@@ -202,9 +255,9 @@ def sign_record(
     check: Callable[[Record, Any, str], None],
     actor: Any,
     password: str,
-    request: HttpRequest | None,
     meaning: str,
-    now: datetime | None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> Record:
     """Sign a draft: the password first (slow, outside the transaction), then
     the row `locked` returns, a draft, passing the record's own
@@ -224,20 +277,21 @@ def amend_record(
     record: Record,
     *,
     locked: Callable[[Record], Record],
-    correct: Callable[[Any, Any], None],
+    correct: Callable[[Any, Any, datetime], None],
     fields: tuple[str, ...],
     not_correctable: str,
     actor: Any,
     password: str,
-    request: HttpRequest | None,
     reason: str,
     changes: dict[str, Any],
-    now: datetime,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> Amendment:
     """Correct a signed record without touching its row: `changes` go onto a
-    copy of it as amended so far, `correct(before, after)` checks the copy
-    (and works out what derives from it), and the difference over `fields`
-    is chained as the next amendment."""
+    copy of it as amended so far, `correct(before, after, now)` checks the
+    copy (and works out what derives from it), and the difference over
+    `fields` is chained as the next amendment."""
+    now = now or timezone.now()
     confirm_signer(actor=actor, password=password, request=request)
     reason = required_reason(reason, detail=f"Say why the {_label(record)} is amended.")
     refuse_uncorrectable(type(record), changes, detail=not_correctable)
@@ -248,7 +302,7 @@ def amend_record(
         after = copy.copy(before)
         for name, value in converted_changes(before, changes).items():
             setattr(after, name, value)
-        correct(before, after)
+        correct(before, after, now)
         return chain_amendment(
             record=record,
             actor=actor,
@@ -264,7 +318,7 @@ def mark_entered_in_error(
     locked: Callable[[Record], Record],
     actor: Any,
     reason: str,
-    now: datetime | None,
+    now: datetime | None = None,
 ) -> Record:
     """Mark a draft or signed record entered-in-error with who, when and why;
     it stays readable, its signature stays verifiable (the columns are outside
