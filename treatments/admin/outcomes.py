@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, reason_action
+from clinic.admin_services import ServiceAdminMixin, reason_action, refusal_errors
 from clinic.audit import NoDeleteAdminMixin
 from clinic.dates import BoundedDateTimeFormField
 from clinic.errors import DomainError
@@ -221,10 +221,7 @@ class FollowUpNoteAdmin(
                 with transaction.atomic():
                     apply(note, form.cleaned_data)
             except DomainError as exc:
-                for field, errors in exc.errors.items():
-                    form.add_error(field if field in form.fields else None, errors)
-                if not exc.errors:
-                    form.add_error(None, exc.detail)
+                form.add_error(None, refusal_errors(exc, form))
             else:
                 self.message_user(request, f"{title}: done.", messages.SUCCESS)
                 return HttpResponseRedirect(
