@@ -1,30 +1,88 @@
-"""Admin plumbing so that every admin write goes through a service and a refused
-write shows as form errors (never a 500, never a half-saved record)."""
+"""The one admin mechanism: every admin write goes through a service, once,
+and a refused write shows as form errors (never an error page, never a
+half-saved record).
 
-from collections.abc import Callable
+- `ServiceAdminMixin` (ModelAdmin) with `save_with_service(request, original,
+  form)`: its form (`ServiceFormMixin`) runs it in clean(), so a refusal is a
+  form error whenever it comes; the service's check and its write are one
+  call, under its locks, so nothing can change in between.
+- `ServiceInlineMixin` (inline) with `save_with_service(request, formset)`:
+  the same for an inline's rows, in the formset's clean(), after the page's
+  own service (the formset is validated after the form).
+- Both run inside the page's transaction, which `ServiceAdminMixin` rolls back
+  whenever the page comes back with errors (an inline refused after the
+  page's service ran, say).
+- `refusal_errors` is the one translation of a refusal into form errors, for
+  these and for any other admin form that calls a service.
+- A refused delete (the delete page, or "delete selected") is a message and
+  undoes the whole deletion.
+- `reason_action` is the one page for admin actions that take a written
+  reason.
+
+Date fields refuse dates outside the clinic's range (clinic.dates) on every
+page and inline built here.
+"""
+
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from clinic.dates import BoundedDatesAdminMixin
 from clinic.errors import DomainError
 
 
-class ServiceFormMixin:
-    """ModelForm side: runs the admin's service in clean(), maps refusals to errors.
+def refusal_errors(
+    refused: DomainError | ValidationError, form: forms.BaseForm | forms.BaseFormSet
+) -> ValidationError:
+    """A service's refusal as `form`'s errors: each message on the field it
+    names when the form has that field, every other one on the form as a
+    whole (no message is lost to a field the page does not show); a refusal
+    that names no field gives its detail. For a formset, all of them are its
+    non-form errors. Pass the result to `form.add_error(None, ...)`, or raise
+    it from clean()."""
+    fields: Collection[str] = getattr(form, "fields", {})
+    if isinstance(refused, DomainError):
+        named: dict[str, list[Any]] = dict(refused.errors) or {
+            NON_FIELD_ERRORS: [refused.detail]
+        }
+    elif hasattr(refused, "error_dict"):
+        named = {name: list(errors) for name, errors in refused.error_dict.items()}
+    else:
+        named = {NON_FIELD_ERRORS: list(refused.error_list)}
+    if isinstance(form, forms.BaseFormSet):
+        return ValidationError([e for errors in named.values() for e in errors])
+    placed: dict[str, list[Any]] = {}
+    for name, errors in named.items():
+        on = name if name in fields else NON_FIELD_ERRORS
+        placed.setdefault(on, []).extend(errors)
+    return ValidationError(placed)
 
-    The service call happens inside the admin page's transaction, which
-    ServiceAdminMixin rolls back whenever the page does not save (an inline
-    refused after the service ran, say), so nothing is half-written.
-    """
+
+def adopt(obj: models.Model, saved: models.Model) -> None:
+    """Copy the row the service saved onto the instance the page holds (its
+    inlines hold the same object, and the admin logs and redirects with it)."""
+    if saved is obj:
+        return
+    for field in saved._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class ServiceFormMixin:
+    """ModelForm side: runs the admin's service in clean(), inside the page's
+    transaction (ServiceAdminMixin rolls it back if the page does not save)."""
 
     request: HttpRequest
     model_admin: Any
+    _saved: models.Model | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()  # type: ignore[misc]
@@ -33,26 +91,47 @@ class ServiceFormMixin:
         original = self.instance if self.instance.pk else None  # type: ignore[attr-defined]
         try:
             with transaction.atomic():
-                self.instance = self.model_admin.save_with_service(
-                    self.request, original, self
-                )
-        except DomainError as exc:
-            self._add_domain_error(exc)
-        except ValidationError as exc:
-            self.add_error(None, exc)  # type: ignore[attr-defined]
+                saved = self.model_admin.save_with_service(self.request, original, self)
+        except (DomainError, ValidationError) as refused:
+            self.add_error(None, refusal_errors(refused, self))  # type: ignore[attr-defined,arg-type]
+            return cleaned
+        adopt(self.instance, saved)  # type: ignore[attr-defined]
+        self._saved = saved
         return cleaned
 
-    def _add_domain_error(self, exc: DomainError) -> None:
-        placed = False
-        for field, messages_ in exc.errors.items():
-            if field in self.fields:  # type: ignore[attr-defined]
-                self.add_error(field, messages_)  # type: ignore[attr-defined]
-                placed = True
-        if not placed:
-            self.add_error(None, exc.detail)  # type: ignore[attr-defined]
+    def _post_clean(self) -> None:
+        # Django then copies the form's values onto the instance and validates
+        # the model; the page keeps what the service saved (an empty end the
+        # service filled in, times it converted).
+        super()._post_clean()  # type: ignore[misc]
+        if self._saved is not None:
+            adopt(self.instance, self._saved)  # type: ignore[attr-defined]
 
     def changed_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.changed_data}  # type: ignore[attr-defined]
+
+
+class ServiceFormSetMixin:
+    """Inline formset side: once every row is valid, runs the inline's service
+    for the whole set of rows in clean(), inside the page's transaction.
+    `new_objects`, `changed_objects` and `deleted_objects` say what to write."""
+
+    request: HttpRequest
+    inline: Any
+    instance: models.Model
+
+    def clean(self) -> None:
+        super().clean()  # type: ignore[misc]
+        if not self.is_valid() or self.instance.pk is None:  # type: ignore[attr-defined]
+            # A row is wrong, or the page's own object was refused before it
+            # existed: the page comes back with errors either way.
+            return
+        self.save(commit=False)  # type: ignore[attr-defined]
+        try:
+            with transaction.atomic():
+                self.inline.save_with_service(self.request, self)
+        except (DomainError, ValidationError) as refused:
+            raise refusal_errors(refused, self) from None  # type: ignore[arg-type]
 
 
 def is_saved(response: HttpResponse) -> bool:
@@ -60,10 +139,25 @@ def is_saved(response: HttpResponse) -> bool:
     return 300 <= response.status_code < 400
 
 
+class ServiceInlineMixin(BoundedDatesAdminMixin):
+    """InlineModelAdmin side: define `save_with_service(request, formset)`,
+    which writes the formset's rows through the services."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        return type(
+            formset.__name__,
+            (ServiceFormSetMixin, formset),
+            {"request": request, "inline": self},
+        )
+
+    def save_with_service(self, request: HttpRequest, formset: Any) -> None:
+        raise NotImplementedError
+
+
 class ServiceAdminMixin(BoundedDatesAdminMixin):
     """ModelAdmin side: define `save_with_service(request, original, form)`
-    returning the saved object (original is None when adding). Its date
-    fields refuse dates outside the clinic's range (clinic.dates)."""
+    returning the saved object (original is None when adding)."""
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, **kwargs)  # type: ignore[misc]
@@ -84,8 +178,8 @@ class ServiceAdminMixin(BoundedDatesAdminMixin):
                 request, object_id, form_url, extra_context
             )
             if request.method == "POST" and not is_saved(response):
-                # The page came back with errors: whatever the form's service
-                # wrote during validation must not stay.
+                # The page came back with errors: whatever the services wrote
+                # while its forms were validated must not stay.
                 transaction.set_rollback(True)
         return response
 
@@ -94,8 +188,62 @@ class ServiceAdminMixin(BoundedDatesAdminMixin):
     ) -> None:
         """The service already saved it while the form was validated."""
 
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        if isinstance(formset, ServiceFormSetMixin):
+            return  # its service saved the rows while the formset was validated
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         raise NotImplementedError
+
+    # Deleting, where an admin allows it, goes through a service too (its
+    # delete_model / delete_queryset); a refusal is a message, not an error page.
+
+    def delete_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            # Django's delete view runs in a transaction: a refusal undoes it.
+            return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        except DomainError as refused:
+            self.message_user(request, refused.detail, messages.ERROR)  # type: ignore[attr-defined]
+            opts = self.model._meta  # type: ignore[attr-defined]
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change",
+                    args=[object_id],
+                    current_app=self.admin_site.name,  # type: ignore[attr-defined]
+                )
+            )
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if "delete_selected" in actions:
+            delete, name, description = actions["delete_selected"]
+            actions[name] = (_all_or_none(delete), name, description)
+        return actions
+
+
+def _all_or_none(delete: Callable[..., Any]) -> Callable[..., Any]:
+    """Django's "delete selected" logs the deletions, then calls
+    delete_queryset (the admin's service, one object after another), outside
+    any transaction: a refusal for one object must undo them all, log
+    included, and be a message."""
+
+    def action(model_admin: Any, request: HttpRequest, queryset: Any) -> Any:
+        try:
+            with transaction.atomic():
+                return delete(model_admin, request, queryset)
+        except DomainError as refused:
+            model_admin.message_user(request, refused.detail, messages.ERROR)
+            return None
+
+    return action
 
 
 class ReasonForm(forms.Form):
@@ -107,14 +255,21 @@ def reason_action(
     apply: Callable[[HttpRequest, Any, str], None],
     *,
     permission: str = "change",
+    name: str | None = None,
+    describe: Callable[[Any], str] = str,
 ) -> Callable[[Any, HttpRequest, Any], HttpResponse | None]:
     """An admin action that asks for a written reason, then calls `apply`
-    (which calls a service) for each selected object, reporting refusals."""
+    (which calls a service) for each selected object, reporting refusals.
+    `permission` names the ModelAdmin's `has_<permission>_permission`;
+    `name` is the action's name in the changelist's POST; `describe` lists
+    each selected object on the reason page."""
 
     def action(
         model_admin: Any, request: HttpRequest, queryset: Any
     ) -> HttpResponse | None:
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        # The changelist posts the action without a reason; the reason page
+        # posts it back with one.
+        form = ReasonForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
             done = 0
             for obj in queryset:
@@ -137,7 +292,7 @@ def reason_action(
             {
                 **model_admin.admin_site.each_context(request),
                 "title": description,
-                "objects": queryset,
+                "objects": [describe(obj) for obj in queryset],
                 "form": form,
                 "action": request.POST.get("action"),
                 "opts": model_admin.model._meta,
@@ -147,5 +302,5 @@ def reason_action(
 
     action.short_description = description  # type: ignore[attr-defined]
     action.allowed_permissions = (permission,)  # type: ignore[attr-defined]
-    action.__name__ = description.lower().replace(" ", "_")
+    action.__name__ = name or description.lower().replace(" ", "_")
     return action

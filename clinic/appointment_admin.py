@@ -1,21 +1,20 @@
-"""Admin of appointments: booking and moving through the booking service,
-status changes as admin actions through the status services."""
+"""Admin of appointments: booking and moving through the booking service
+(once, while the page is validated: clinic.admin_services), status changes as
+admin actions through the status services."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import slots
-from clinic.admin_checks import adopt, changes_of, checked_form
 from clinic.admin_fields import FieldRulesAdminMixin
+from clinic.admin_services import ServiceAdminMixin, reason_action
 from clinic.audit import NoDeleteAdminMixin
-from clinic.dates import BoundedDatesAdminMixin
 from clinic.errors import DomainError
 from clinic.models import (
     Appointment,
@@ -38,10 +37,6 @@ class StatusChangeInline(admin.TabularInline):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
 _BOOKING_FIELDS = {"starts_at", "ends_at", "practitioner", "room", "type"}
@@ -83,12 +78,14 @@ class LocalTimesForm(forms.ModelForm):
         return cleaned
 
 
-_MOVE_FIELDS = {*_BOOKING_FIELDS, "notes", "override_reason"}
+def _local_start(appointment: Appointment) -> str:
+    local = appointment.starts_at.astimezone(appointment.room.location.tz)
+    return f"{local:%a %Y-%m-%d %H:%M %Z}"
 
 
 @admin.register(Appointment)
 class AppointmentAdmin(
-    BoundedDatesAdminMixin, FieldRulesAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
+    FieldRulesAdminMixin, ServiceAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin
 ):
     list_display = ["local_start", "patient", "practitioner", "room", "type", "status"]
     list_filter = [
@@ -103,12 +100,25 @@ class AppointmentAdmin(
     list_select_related = ["patient", "practitioner__user", "room__location", "type"]
     raw_id_fields = ["patient"]
     inlines = [StatusChangeInline]
-    actions = ["check_in", "start", "complete", "mark_no_show", "cancel"]
+    actions = [
+        "check_in",
+        "start",
+        "complete",
+        "mark_no_show",
+        reason_action(
+            "Cancel appointments",
+            lambda request, appointment, reason: status_services.appointment_cancel(
+                appointment=appointment, actor=request.user, reason=reason
+            ),
+            permission="front_desk",
+            name="cancel",
+            describe=lambda a: f"{_local_start(a)} {a.type}, {a.patient}",
+        ),
+    ]
 
     @admin.display(description="starts (local time)", ordering="starts_at")
     def local_start(self, obj: Appointment) -> str:
-        local = obj.starts_at.astimezone(obj.room.location.tz)
-        return f"{local:%a %Y-%m-%d %H:%M %Z}"
+        return _local_start(obj)
 
     def get_fields(self, request: Any, obj: Any = None) -> list[str]:
         booking = ["practitioner", "room", "type", "starts_at", "ends_at", "notes",
@@ -127,33 +137,29 @@ class AppointmentAdmin(
     form = LocalTimesForm
 
     def get_form(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
-        form = checked_form(
-            super().get_form(request, obj, **kwargs),
-            lambda bound: self.write(request, obj, bound),
-        )
+        form = super().get_form(request, obj, **kwargs)
         if "ends_at" in form.base_fields:
             form.base_fields["ends_at"].required = False
         return form
 
-    def write(self, request: Any, obj: Any, form: Any) -> Appointment:
+    def save_with_service(
+        self, request: HttpRequest, original: Any, form: Any
+    ) -> Appointment:
         data = form.cleaned_data
-        if obj is None:
+        if original is None:
             return appointment_book(
                 patient=data["patient"], practitioner=data["practitioner"],
                 room=data["room"], type=data["type"], starts_at=data["starts_at"],
                 ends_at=data.get("ends_at"), notes=data.get("notes", ""),
                 override_reason=data.get("override_reason", ""), actor=request.user,
             )  # fmt: skip
-        changes = changes_of(form, _MOVE_FIELDS)
+        changes = form.changed_values()
         if changes.get("ends_at", True) is None:
             del changes["ends_at"]  # left empty: keep the duration
         if changes.keys() & _BOOKING_FIELDS and has_role(request.user, Role.MANAGER):
             # The form shows the current reason; a manager keeping it gives it again.
             changes["override_reason"] = data.get("override_reason", "")
-        return appointment_move(appointment=obj, actor=request.user, **changes)
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        adopt(obj, self.write(request, obj if change else None, form))
+        return appointment_move(appointment=original, actor=request.user, **changes)
 
     def has_front_desk_permission(self, request: Any) -> bool:
         return has_role(request.user, Role.FRONT_DESK)
@@ -162,12 +168,12 @@ class AppointmentAdmin(
         return has_role(request.user, Role.CLINICIAN)
 
     def _change_status(
-        self, request: Any, queryset: Any, service: Callable[..., Any], **kwargs: Any
+        self, request: Any, queryset: Any, service: Callable[..., Any]
     ) -> None:
         done = 0
         for appointment in queryset:
             try:
-                service(appointment=appointment, actor=request.user, **kwargs)
+                service(appointment=appointment, actor=request.user)
                 done += 1
             except DomainError as refused:
                 self.message_user(
@@ -193,27 +199,3 @@ class AppointmentAdmin(
     @admin.action(description="Mark no-show", permissions=["front_desk"])
     def mark_no_show(self, request: Any, queryset: Any) -> None:
         self._change_status(request, queryset, status_services.appointment_mark_no_show)
-
-    @admin.action(
-        description="Cancel (asks for the reason)", permissions=["front_desk"]
-    )
-    def cancel(self, request: Any, queryset: Any) -> TemplateResponse | None:
-        form = CancelForm(request.POST if "reason" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            self._change_status(
-                request, queryset, status_services.appointment_cancel,
-                reason=form.cleaned_data["reason"],
-            )  # fmt: skip
-            return None
-        return TemplateResponse(
-            request,
-            "admin/clinic/appointment/cancel.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Cancel appointments",
-                "opts": self.model._meta,
-                "appointments": queryset,
-                "form": form,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
-        )

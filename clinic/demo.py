@@ -74,7 +74,8 @@ DEMO_ROOMS = [
     ("Procedure 1", "procedure_room"),
     *[(f"Infusion chair {n}", "infusion_chair") for n in range(1, 5)],
 ]
-# name, minutes, room kind, buffer after, observation, parallel limit (SPEC.md)
+# name, minutes, room kind, buffer after, observation, parallel limit
+# (docs/product.md, "Scheduling")
 DEMO_TYPES = [
     ("Consultation", 30, "consult_room", 10, 0, 1),
     ("IV infusion", 90, "infusion_chair", 15, 30, 4),

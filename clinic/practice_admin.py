@@ -1,16 +1,16 @@
 """Admin of the clinic's set-up: rooms, appointment types, practitioners
-with their weekly hours, schedule exceptions."""
+with their weekly hours, schedule exceptions. Every page writes through the
+services, once, while it is validated (clinic.admin_services)."""
 
-import copy
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_checks import ServiceAdmin, changes_of, check_by_dry_run, checked_form
 from clinic.admin_fields import FieldRulesAdminMixin
+from clinic.admin_services import ServiceAdminMixin, ServiceInlineMixin
 from clinic.models import (
     AppointmentType,
     Practitioner,
@@ -37,95 +37,82 @@ from clinic.services.rooms import room_create, room_update
 
 
 @admin.register(Room)
-class RoomAdmin(FieldRulesAdminMixin, ServiceAdmin):
+class RoomAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "location", "active"]
     list_filter = ["location", "kind", "active"]
     search_fields = ["name"]
-    editable = {"name", "kind", "active"}
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         return ["location"] if obj else []
 
-    def create(self, request: Any, data: dict[str, Any]) -> Room:
+    def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Room:
+        if original is not None:
+            return room_update(
+                room=original, actor=request.user, **form.changed_values()
+            )
+        data = form.cleaned_data
         return room_create(
             location=data["location"], name=data["name"], kind=data["kind"],
             actor=request.user,
         )  # fmt: skip
 
-    def update(self, request: Any, obj: Any, changes: dict[str, Any]) -> Room:
-        return room_update(room=obj, actor=request.user, **changes)
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(FieldRulesAdminMixin, ServiceAdmin):
+class AppointmentTypeAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "name", "default_duration_minutes", "room_kind", "buffer_after_minutes",
         "observation_minutes", "max_parallel", "active",
     ]  # fmt: skip
     list_filter = ["room_kind", "active"]
-    editable = {
-        "name", "default_duration_minutes", "room_kind", "buffer_after_minutes",
-        "observation_minutes", "max_parallel", "active",
-    }  # fmt: skip
 
-    def create(self, request: Any, data: dict[str, Any]) -> AppointmentType:
-        return appointment_type_create(actor=request.user, **data)
-
-    def update(self, request: Any, obj: Any, changes: dict[str, Any]) -> Any:
-        return appointment_type_update(
-            appointment_type=obj, actor=request.user, **changes
-        )
-
-
-class WorkingHoursFormSet(forms.BaseInlineFormSet):
-    actor: Any = None
-
-    def clean(self) -> None:
-        super().clean()
-        if not any(self.errors):
-            check_by_dry_run(self, lambda: save_hours(self, actor=self.actor))
-
-
-def save_hours(formset: Any, *, actor: Any) -> None:
-    """The inline's rows, deletions first so a block can be moved into a gap;
-    booked patients are checked once, against the whole set of changes."""
-    formset.save(commit=False)
-    with transaction.atomic(), bookings_kept_covered(formset.instance.pk):
-        for hours in formset.deleted_objects:
-            # A copy: delete() clears the pk, and the check's dry run must leave
-            # the form's instance deletable by the real save.
-            working_hours_delete(hours=copy.copy(hours), actor=actor)
-        for hours, fields in formset.changed_objects:
-            working_hours_update(
-                hours=hours, actor=actor, **{f: getattr(hours, f) for f in fields}
+    def save_with_service(
+        self, request: HttpRequest, original: Any, form: Any
+    ) -> AppointmentType:
+        if original is not None:
+            return appointment_type_update(
+                appointment_type=original, actor=request.user, **form.changed_values()
             )
-        for hours in formset.new_objects:
-            working_hours_create(
-                practitioner=hours.practitioner, location=hours.location,
-                weekday=hours.weekday, start_time=hours.start_time,
-                end_time=hours.end_time, actor=actor,
-            )  # fmt: skip
+        return appointment_type_create(actor=request.user, **form.cleaned_data)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
-class WorkingHoursInline(admin.TabularInline):
+class WorkingHoursInline(ServiceInlineMixin, admin.TabularInline):
     model = WorkingHours
-    formset = WorkingHoursFormSet
     extra = 0
     fields = ["location", "weekday", "start_time", "end_time"]
 
-    def get_formset(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        return type("BoundWorkingHoursFormSet", (formset,), {"actor": request.user})
+    def save_with_service(self, request: HttpRequest, formset: Any) -> None:
+        """The inline's rows, deletions first so a block can be moved into a
+        gap; booked patients are checked once, against the whole set of
+        changes (the services' own checks defer to this outer one)."""
+        actor = request.user
+        with bookings_kept_covered(formset.instance.pk):
+            for hours in formset.deleted_objects:
+                working_hours_delete(hours=hours, actor=actor)
+            for hours, fields in formset.changed_objects:
+                working_hours_update(
+                    hours=hours, actor=actor, **{f: getattr(hours, f) for f in fields}
+                )
+            for hours in formset.new_objects:
+                working_hours_create(
+                    practitioner=formset.instance, location=hours.location,
+                    weekday=hours.weekday, start_time=hours.start_time,
+                    end_time=hours.end_time, actor=actor,
+                )  # fmt: skip
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(FieldRulesAdminMixin, ServiceAdmin):
+class PractitionerAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "licence_number", "active"]
     list_filter = ["active"]
     search_fields = ["user__first_name", "user__last_name", "licence_number"]
     list_select_related = ["user"]
     inlines = [WorkingHoursInline]
-    editable = {"title", "licence_number", "active"}
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         return ["user"] if obj else []
@@ -139,27 +126,27 @@ class PractitionerAdmin(FieldRulesAdminMixin, ServiceAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def create(self, request: Any, data: dict[str, Any]) -> Practitioner:
+    def save_with_service(
+        self, request: HttpRequest, original: Any, form: Any
+    ) -> Practitioner:
+        if original is not None:
+            return practitioner_update(
+                practitioner=original, actor=request.user, **form.changed_values()
+            )
+        data = form.cleaned_data
         return practitioner_create(
             user=data["user"], title=data["title"],
             licence_number=data["licence_number"], actor=request.user,
         )  # fmt: skip
 
-    def update(self, request: Any, obj: Any, changes: dict[str, Any]) -> Any:
-        return practitioner_update(practitioner=obj, actor=request.user, **changes)
-
-    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is WorkingHours:
-            save_hours(formset, actor=request.user)
-        else:
-            super().save_formset(request, form, formset, change)
-
-
-_EXCEPTION_FIELDS = {"location", "date", "kind", "start_time", "end_time", "reason"}
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(FieldRulesAdminMixin, ServiceAdmin):
+class ScheduleExceptionAdmin(
+    FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin
+):
     list_display = [
         "practitioner",
         "kind",
@@ -184,22 +171,17 @@ class ScheduleExceptionAdmin(FieldRulesAdminMixin, ServiceAdmin):
         "end_time",
         "reason",
     ]
-    editable = _EXCEPTION_FIELDS
 
-    def get_form(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
-        return checked_form(form, lambda bound: self.write(request, obj, bound))
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        # The service moves an exception in time, not to another practitioner.
+        return ["practitioner"] if obj else []
 
-    def write(self, request: Any, obj: Any, form: Any) -> Any:
-        if obj is None:
-            return self.create(request, dict(form.cleaned_data))
-        return self.update(request, obj, changes_of(form, self.editable))
-
-    def create(self, request: Any, data: dict[str, Any]) -> Any:
-        return schedule_exception_create(actor=request.user, **data)
-
-    def update(self, request: Any, obj: Any, changes: dict[str, Any]) -> Any:
-        return schedule_exception_update(exception=obj, actor=request.user, **changes)
+    def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
+        if original is not None:
+            return schedule_exception_update(
+                exception=original, actor=request.user, **form.changed_values()
+            )
+        return schedule_exception_create(actor=request.user, **form.cleaned_data)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return request.user.has_perm("clinic.delete_scheduleexception")
@@ -208,5 +190,6 @@ class ScheduleExceptionAdmin(FieldRulesAdminMixin, ServiceAdmin):
         schedule_exception_delete(exception=obj, actor=request.user)
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
+        # All or none: ServiceAdminMixin runs "delete selected" in a transaction.
         for exception in queryset:
             schedule_exception_delete(exception=exception, actor=request.user)

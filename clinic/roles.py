@@ -1,4 +1,5 @@
-"""The staff roles of SPEC.md as Django groups, and who holds which."""
+"""The staff roles of docs/product.md ("Who uses it") as Django groups, and who
+holds which."""
 
 from collections.abc import Iterable
 from typing import Any

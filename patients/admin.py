@@ -16,7 +16,6 @@ from clinic.errors import DomainError
 from patients import services
 from patients.ages import years_before
 from patients.models import ConsentForm, Patient, SignedConsent
-from patients.services.patients import EDITABLE_FIELDS
 
 
 class AgeBandFilter(admin.SimpleListFilter):
@@ -65,7 +64,7 @@ class PatientAdminForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = sorted(EDITABLE_FIELDS)
+        fields = Patient.EDITABLE_FIELDS
 
 
 @admin.register(Patient)

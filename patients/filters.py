@@ -2,11 +2,13 @@ import django_filters
 from django.db.models import QuerySet
 
 from patients.models import Patient, SignedConsent
+from patients.querysets import MAX_SEARCH_LENGTH
 
 
 class PatientFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
+        max_length=MAX_SEARCH_LENGTH,
         label="MRN, name fragment, phone or date of birth (YYYY-MM-DD)",
     )
 

@@ -73,6 +73,25 @@ class Patient(NoDeleteModel):
 
     objects = PatientQuerySet.as_manager()
 
+    # What a registration or an edit may set, in the order a person fills it
+    # in: the one list the service, the API and the admin use. MRN, public id
+    # and the active flag have rules of their own and are never set this way;
+    # who may read or write which of these is declared in patients/apps.py.
+    EDITABLE_FIELDS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "email",
+        "address",
+        "emergency_contact_name",
+        "emergency_contact_relationship",
+        "emergency_contact_phone",
+        "allergies",
+        "history_notes",
+    )
+
     class Meta:
         ordering = ["family_name", "given_name", "mrn"]
         indexes = [

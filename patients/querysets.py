@@ -12,6 +12,8 @@ from patients.mrn import PREFIX
 from patients.naming import fold
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
+# A search is at most a full name (two 100-character parts and a space).
+MAX_SEARCH_LENGTH = 201
 
 
 def _as_date(text: str) -> dt.date | None:
@@ -48,6 +50,10 @@ class PatientQuerySet(NoDeleteQuerySet):
         text = text.strip()
         if not text:
             return self
+        if len(text) > MAX_SEARCH_LENGTH:
+            # Longer than any name, MRN, phone or date: it matches nobody, and
+            # SQLite refuses a LIKE pattern past 50,000 bytes (was a 500).
+            return self.none()
         condition = models.Q()
         upper = text.upper().replace(" ", "")
         if upper.startswith(PREFIX) or upper.isdigit():

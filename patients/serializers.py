@@ -7,23 +7,11 @@ from clinic.codes import Indication, Route
 from clinic.field_rules import role_dependent_fields, unreadable_fields
 from patients.models import ConsentForm, Patient, SignedConsent
 
-DEMOGRAPHIC_FIELDS = [
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "phone",
-    "email",
-    "address",
-    "emergency_contact_name",
-    "emergency_contact_relationship",
-    "emergency_contact_phone",
-    "allergies",
-]
 # Fields only some roles read (the relevant history: clinical roles), as
 # declared once in patients/apps.py `field_read_roles`; the admin applies the
-# same declaration.
+# same declaration. Every role reads the rest of what is editable.
 CLINICAL_FIELDS = role_dependent_fields(Patient)
+DEMOGRAPHIC_FIELDS = [f for f in Patient.EDITABLE_FIELDS if f not in CLINICAL_FIELDS]
 
 
 class PatientSerializer(serializers.ModelSerializer):

@@ -11,7 +11,7 @@ _READ = [
     "treatments.view_adverseevent",
 ]
 # Clinicians write and sign follow-up notes and adverse events (managers hold
-# the clinician role too, SPEC "everything above").
+# the clinician role too: "everything above", docs/product.md "Who uses it").
 _OUTCOMES = [
     "treatments.add_followupnote",
     "treatments.change_followupnote",

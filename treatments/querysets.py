@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from clinic.audit import NoDeleteQuerySet
 
 # A serious adverse event is reported to the authority within this many days
-# of the clinic becoming aware of it (SPEC: 15).
+# of the clinic becoming aware of it (docs/product.md, adverse events: 15).
 REPORT_DUE_DAYS = 15
 
 

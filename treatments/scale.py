@@ -57,6 +57,7 @@ from clinic.roles import Role
 from patients.models import ConsentForm, MrnCounter, Patient, SignedConsent
 from patients.mrn import format_mrn
 from patients.naming import fold
+from treatments import dosing
 from treatments.models import (
     Administration,
     FollowUpNote,
@@ -1104,7 +1105,9 @@ def _lots_and_administrations(
                 body_site=site,
                 dose_volume_ml=dose,
                 vials_used=1,
-                particle_count=int(lot.particles_per_ml * dose),
+                particle_count=dosing.particle_count(
+                    particles_per_ml=lot.particles_per_ml, dose_volume_ml=dose
+                ),
                 administered_at=at,
                 administered_by_id=visit.practitioner_user_id,
                 appointment_id=visit.appointment_id,

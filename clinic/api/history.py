@@ -95,7 +95,8 @@ class HistoryEntrySerializer(serializers.Serializer):
 class HistoryMixin:
     """Adds the `history` action to a viewset whose model has `history`.
 
-    The viewset's `role_rules` must grant "history" (managers, per SPEC.md).
+    The viewset's `role_rules` must grant "history" (managers, per
+    docs/product.md "Audit").
     """
 
     @extend_schema(

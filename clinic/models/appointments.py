@@ -110,7 +110,7 @@ class Appointment(NoDeleteModel):
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "No-show"
 
-    # The only legal status changes (SPEC.md, Scheduling).
+    # The only legal status changes (docs/product.md, "Scheduling").
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.BOOKED: frozenset({Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW}),
         Status.CHECKED_IN: frozenset(

@@ -1,6 +1,7 @@
-"""Status changes of appointments, along the only legal transitions (SPEC.md):
-booked -> checked in -> in progress -> completed; booked or checked in ->
-cancelled (with a reason) or no-show. Each change is kept with who, when, why."""
+"""Status changes of appointments, along the only legal transitions
+(docs/product.md, "Scheduling"): booked -> checked in -> in progress ->
+completed; booked or checked in -> cancelled (with a reason) or no-show. Each
+change is kept with who, when, why."""
 
 from datetime import datetime
 from typing import Any

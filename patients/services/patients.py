@@ -16,24 +16,7 @@ from patients.mrn import format_mrn
 from patients.naming import fold
 
 MAX_AGE_YEARS = 130
-# Demographic fields a registration or an edit may set; MRN, public id and the
-# active flag have their own rules and are never set this way.
-EDITABLE_FIELDS = frozenset(
-    {
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "sex",
-        "phone",
-        "email",
-        "address",
-        "emergency_contact_name",
-        "emergency_contact_relationship",
-        "emergency_contact_phone",
-        "allergies",
-        "history_notes",
-    }
-)
+EDITABLE_FIELDS = frozenset(Patient.EDITABLE_FIELDS)
 
 
 def _check_date_of_birth(value: date, *, today: date) -> None:

@@ -13,7 +13,7 @@ DOMAIN_APPS = ("clinic", "patients", "treatments")
 # Plumbing rows, not domain records: tokens and replay records belong to the
 # API, the MRN counter is a sequence.
 NOT_AUDITED = {"ApiToken", "IdempotencyRecord", "MrnCounter"}
-# Clinical records (SPEC "Audit": never hard-deleted).
+# Clinical records (docs/product.md "Audit": never hard-deleted).
 CLINICAL = {
     "Patient",
     "SignedConsent",

@@ -230,3 +230,20 @@ def test_history_is_managers_only(front_desk_client, clinician_client):
     patient = PatientFactory()
     for client in (front_desk_client, clinician_client):
         assert client.get(f"{_detail(patient)}history/").status_code == 403
+
+
+def test_a_search_longer_than_a_full_name_is_400_naming_it(front_desk_client, db):
+    response = front_desk_client.get(URL, {"search": "x" * 100_000})
+
+    assert response.status_code == 400
+    assert "search" in response.json()["errors"]
+
+
+def test_the_admin_search_of_a_huge_term_lists_nobody(client, front_desk):
+    PatientFactory(given_name="Ann", family_name="Smith", search_name="ann smith")
+    client.force_login(front_desk)
+
+    response = client.get("/admin/patients/patient/", {"q": "ann " * 25_000})
+
+    assert response.status_code == 200
+    assert "Smith" not in response.content.decode()

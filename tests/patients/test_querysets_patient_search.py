@@ -53,3 +53,11 @@ def test_phone_matches_in_any_format(people, text):
 
 def test_unrelated_text_matches_nobody(people):
     assert _found("zzz") == set()
+
+
+def test_a_search_longer_than_any_full_name_matches_nobody(people):
+    # SQLite refused the LIKE pattern of a 100,000-character search (a 500).
+    longest = "José " + "n" * 196
+    assert len(longest) == 201
+    assert _found(longest) == set()
+    assert _found("nunez " * 20_000) == set()

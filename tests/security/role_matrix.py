@@ -11,7 +11,7 @@ column per role. A cell is the status the test expects for a valid request
 Columns: anon = anonymous, desk = front_desk, clin = clinician, mgr = manager.
 
 A new endpoint fails `test_matrix_lists_every_operation` until it has a row
-here and a request in world.SCENARIOS. Roles follow SPEC.md "Who uses it":
+here and a request in world.SCENARIOS. Roles follow docs/product.md "Who uses it":
 the front desk books and registers but never reads treatments; clinicians do
 everything clinical but no set-up; managers do everything (history included).
 """

@@ -15,7 +15,7 @@ from tests.security.test_role_matrix import call
 from tests.security.world import SCENARIOS, _administration_body, build_world
 from treatments.models import Administration, StockMovement
 
-# Keys that only clinical roles may ever receive (SPEC: the front desk never
+# Keys that only clinical roles may ever receive (docs/product.md: the front desk never
 # reads treatment records; relevant history is clinical).
 CLINICAL_KEYS = {
     "history_notes",

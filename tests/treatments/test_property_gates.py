@@ -2,7 +2,7 @@
 appointments, an administration is saved exactly when every gate holds, and a
 refusal writes nothing.
 
-The oracle below restates the rules from SPEC.md independently of the service.
+The oracle below restates the rules from docs/product.md independently of the service.
 """
 
 import datetime as dt
@@ -144,7 +144,7 @@ def cases(draw):
 
 
 def _allowed(case, at, lot, product) -> bool:
-    """The rules of SPEC.md 'Administrations', written out independently."""
+    """The rules of docs/product.md 'Administrations', written out independently."""
 
     def valid(c) -> bool:
         signed = at + dt.timedelta(hours=c["signed"])

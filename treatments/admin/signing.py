@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from clinic.admin_services import refusal_errors
 from clinic.errors import DomainError
 from treatments.admin.inventory import ReadOnlyInline
 from treatments.models.signatures import SignatureMeaning, SignedRecord
@@ -191,10 +192,7 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
                 with transaction.atomic():
                     apply(record, form.cleaned_data)
             except DomainError as exc:
-                for field, errors in exc.errors.items():
-                    form.add_error(field if field in form.fields else None, errors)
-                if not exc.errors:
-                    form.add_error(None, exc.detail)
+                form.add_error(None, refusal_errors(exc, form))
             else:
                 self.message_user(request, f"{title}: done.", messages.SUCCESS)
                 return HttpResponseRedirect(change_page)
