@@ -67,8 +67,12 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
     lifecycle: Lifecycle
     amend_form: type[AmendForm]
     RECORD_FIELDS: list[str]
-    # What each page needs the record to be; the cell offers no other.
-    PAGES = {"sign": Status.DRAFT, "amend": Status.SIGNED}
+    # The status each page acts on (the cell offers no other), and what to
+    # say when a record is not in it.
+    PAGES = {
+        "sign": (Status.DRAFT, "only a draft is signed"),
+        "amend": (Status.SIGNED, "only a signed record is amended"),
+    }
 
     def _url_name(self, page: str) -> str:
         opts = self.opts
@@ -99,7 +103,7 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
             (
                 (reverse(f"admin:{self._url_name(page)}", args=[record.pk]), label)
                 for page, label in (("sign", "Sign…"), ("amend", "Amend…"))
-                if record.status == self.PAGES[page]
+                if record.status == self.PAGES[page][0]
             ),
         )
         if not record.is_signed:
@@ -171,12 +175,12 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
         ):
             return HttpResponse(status=403)
         change_page = reverse(f"admin:{self._url_name('change')}", args=[pk])
-        if record.status != self.PAGES[page]:
+        status, only = self.PAGES[page]
+        if record.status != status:
             self.message_user(
                 request,
                 f"This {record._meta.verbose_name} is"
-                f" {record.get_status_display().lower()}: there is nothing to"
-                f" {page}.",
+                f" {record.get_status_display().lower()}; {only}.",
                 messages.ERROR,
             )
             return HttpResponseRedirect(change_page)
