@@ -85,16 +85,22 @@ class SignedRecordViewSetMixin:
         )
         return self._out(record)
 
+    def _signer(self, request: Request, body: serializers.Serializer) -> dict[str, Any]:
+        # With the HTTP request, a wrong password counts towards the lockout.
+        return {
+            "actor": request.user,
+            "password": body.validated_data["password"],
+            "request": request._request,
+        }
+
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, **kwargs: Any) -> Response:
         body = SignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         record = self.lifecycle.sign(
             self.get_object(),
-            actor=request.user,
-            password=body.validated_data["password"],
-            request=request._request,
             meaning=body.validated_data["meaning"],
+            **self._signer(request, body),
         )
         return self._out(record)
 
@@ -105,11 +111,9 @@ class SignedRecordViewSetMixin:
         record = self.get_object()
         self.lifecycle.amend(
             record,
-            actor=request.user,
-            password=body.validated_data["password"],
-            request=request._request,
             reason=body.validated_data["reason"],
             changes=dict(body.validated_data["changes"]),
+            **self._signer(request, body),
         )
         return self._out(record, status=status.HTTP_201_CREATED)
 

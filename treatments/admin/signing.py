@@ -31,6 +31,11 @@ def password_field() -> forms.CharField:
     )
 
 
+def _signer(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    # With the HTTP request, a wrong password counts towards the lockout.
+    return {"actor": request.user, "password": data["password"], "request": request}
+
+
 class SignForm(forms.Form):
     meaning = forms.ChoiceField(choices=SignatureMeaning.choices)
     password = password_field()
@@ -130,11 +135,7 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
     def sign_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         def sign(record: Any, data: dict[str, Any]) -> None:
             self.lifecycle.sign(
-                record,
-                actor=request.user,
-                password=data["password"],
-                request=request,
-                meaning=data["meaning"],
+                record, meaning=data["meaning"], **_signer(request, data)
             )
 
         return self._signature_view(request, pk, "sign", SignForm, sign)
@@ -151,12 +152,7 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
                 )
             }
             self.lifecycle.amend(
-                record,
-                actor=request.user,
-                password=data["password"],
-                request=request,
-                reason=data["reason"],
-                changes=changes,
+                record, reason=data["reason"], changes=changes, **_signer(request, data)
             )
 
         return self._signature_view(request, pk, "amend", self.amend_form, amend)

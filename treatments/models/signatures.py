@@ -58,6 +58,19 @@ class SignedRecordMixin:
         return amended
 
 
+def _set_once_by_a_user() -> models.ForeignKey:
+    """Who signed, or who marked the record: empty until then, set by the
+    services only."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+
 class SignedRecord(SignedRecordMixin, NoDeleteModel):
     """A clinical record that is drafted, signed, then only amended (Draft ->
     Signed), or marked entered-in-error from either, with who, when and why.
@@ -77,14 +90,7 @@ class SignedRecord(SignedRecordMixin, NoDeleteModel):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
     )
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
+    signed_by = _set_once_by_a_user()
     signed_at = models.DateTimeField(null=True, blank=True, editable=False)
     signature_meaning = models.CharField(
         max_length=9, choices=SignatureMeaning.choices, blank=True, editable=False
@@ -103,14 +109,7 @@ class SignedRecord(SignedRecordMixin, NoDeleteModel):
     # are outside every digest, so marking it keeps its signature verifiable.
     entered_in_error_reason = models.TextField(blank=True, editable=False)
     entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
-    entered_in_error_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
+    entered_in_error_by = _set_once_by_a_user()
 
     class Meta:
         abstract = True
