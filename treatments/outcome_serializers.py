@@ -17,19 +17,11 @@ from treatments.models import (
     FollowUpNote,
     FollowUpNoteAmendment,
 )
-from treatments.models.signatures import SignatureMeaning
-from treatments.serializers import AmendmentSerializer
-
-
-def signed_values(record: Any) -> dict[str, Any] | None:
-    """The signed value of each field an amendment changed (None if none):
-    the first amendment touching a field recorded it as its old value."""
-    signed: dict[str, Any] = {}
-    for amendment in record.amendments.all():
-        for name, (old, _new) in amendment.changes.items():
-            signed.setdefault(name, old)
-    return signed or None
-
+from treatments.serializers import (
+    AmendBodySerializer,
+    AmendmentSerializer,
+    SignedRecordSerializer,
+)
 
 # Follow-up notes -------------------------------------------------------------
 
@@ -39,27 +31,15 @@ class NoteAmendmentSerializer(AmendmentSerializer):
         model = FollowUpNoteAmendment
 
 
-class FollowUpNoteSerializer(serializers.ModelSerializer):
+class FollowUpNoteSerializer(SignedRecordSerializer, serializers.ModelSerializer):
     """A note as it now reads (amendments applied); `as_signed` keeps the
     signed value of each field an amendment changed."""
 
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    patient = serializers.UUIDField(source="patient.public_id")
-    patient_mrn = serializers.CharField(source="patient.mrn")
     administration = serializers.UUIDField(
         source="administration.public_id", allow_null=True
     )
     author = serializers.CharField(source="author.get_username")
-    signed_by = serializers.CharField(source="signed_by.get_username", allow_null=True)
-    entered_in_error_by = serializers.CharField(
-        source="entered_in_error_by.get_username", allow_null=True
-    )
     amendments = NoteAmendmentSerializer(many=True)
-    as_signed = serializers.SerializerMethodField()
-    # Blank until signed.
-    signature_meaning = serializers.ChoiceField(
-        choices=SignatureMeaning.choices, allow_blank=True, read_only=True
-    )
 
     class Meta:
         model = FollowUpNote
@@ -87,15 +67,6 @@ class FollowUpNoteSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def to_representation(self, instance: FollowUpNote) -> dict[str, Any]:
-        return super().to_representation(instance.as_amended())
-
-    @extend_schema_field(
-        {"type": "object", "additionalProperties": {}, "nullable": True}
-    )
-    def get_as_signed(self, instance: FollowUpNote) -> dict[str, Any] | None:
-        return signed_values(instance)
 
 
 class FollowUpNoteInputSerializer(StrictInputMixin, serializers.Serializer):
@@ -130,11 +101,7 @@ class FollowUpNoteCorrectionSerializer(StrictInputMixin, serializers.Serializer)
     text = serializers.CharField(required=False, allow_blank=True)
 
 
-class FollowUpNoteAmendSerializer(StrictInputMixin, serializers.Serializer):
-    password = serializers.CharField(
-        write_only=True, trim_whitespace=False, style={"input_type": "password"}
-    )
-    reason = serializers.CharField(max_length=2000)
+class FollowUpNoteAmendSerializer(AmendBodySerializer):
     changes = FollowUpNoteCorrectionSerializer()
 
 

@@ -19,7 +19,6 @@ from clinic.api.history import HistoryMixin
 from clinic.api.pagination import CursorPagination, PageNumberPagination
 from clinic.roles import CLINICAL_ROLES, MANAGERS
 from patients.models import Patient
-from patients.serializers import ReasonSerializer
 from treatments import services
 from treatments.filters import AdverseEventFilter, FollowUpNoteFilter
 from treatments.models import (
@@ -39,16 +38,25 @@ from treatments.outcome_serializers import (
     PatientOutcomesSerializer,
     ReportedSerializer,
 )
-from treatments.serializers import SignSerializer
-
-UUID_PATTERN = "[0-9a-fA-F-]{36}"
+from treatments.services.follow_ups import FOLLOW_UP_LIFECYCLE
+from treatments.views import (
+    UUID_PATTERN,
+    SignedRecordViewSetMixin,
+    signed_record_bodies,
+)
 
 
 class FollowUpCursorPagination(CursorPagination):
     ordering = ("-noted_at", "-id")
 
 
+@signed_record_bodies(
+    FollowUpNoteSerializer,
+    FollowUpNoteCorrectionSerializer,
+    FollowUpNoteAmendSerializer,
+)
 class FollowUpNoteViewSet(
+    SignedRecordViewSetMixin,
     ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
@@ -58,26 +66,9 @@ class FollowUpNoteViewSet(
     """Follow-up notes: drafts, signed (password re-entered), then amended."""
 
     queryset = FollowUpNote.objects.for_display()
-    serializer_class = FollowUpNoteSerializer
-    lookup_field = "public_id"
-    lookup_value_regex = UUID_PATTERN
     filterset_class = FollowUpNoteFilter
-    filter_backends = [ListFilterBackend]  # the cursor fixes the ordering
     pagination_class = FollowUpCursorPagination
-    role_rules = {
-        "list": CLINICAL_ROLES,
-        "retrieve": CLINICAL_ROLES,
-        "create": CLINICAL_ROLES,
-        "partial_update": CLINICAL_ROLES,
-        "sign": CLINICAL_ROLES,
-        "amend": CLINICAL_ROLES,
-        "entered_in_error": CLINICAL_ROLES,
-        "history": MANAGERS,
-    }
-
-    def _out(self, note: FollowUpNote, **kwargs: Any) -> Response:
-        fresh = self.get_queryset().get(pk=note.pk)
-        return Response(FollowUpNoteSerializer(fresh).data, **kwargs)
+    lifecycle = FOLLOW_UP_LIFECYCLE
 
     @extend_schema(
         request=FollowUpNoteInputSerializer, responses={201: FollowUpNoteSerializer}
@@ -88,63 +79,6 @@ class FollowUpNoteViewSet(
         body.is_valid(raise_exception=True)
         note = services.follow_up_record(actor=request.user, **body.validated_data)
         return self._out(note, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=FollowUpNoteCorrectionSerializer, responses=FollowUpNoteSerializer
-    )
-    def partial_update(self, request: Request, public_id: str) -> Response:
-        body = FollowUpNoteCorrectionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        note = services.follow_up_update(
-            note=self.get_object(),
-            actor=request.user,
-            changes=dict(body.validated_data),
-        )
-        return self._out(note)
-
-    @extend_schema(request=SignSerializer, responses=FollowUpNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def sign(self, request: Request, public_id: str) -> Response:
-        body = SignSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        note = services.follow_up_sign(
-            note=self.get_object(),
-            actor=request.user,
-            password=body.validated_data["password"],
-            request=request._request,
-            meaning=body.validated_data["meaning"],
-        )
-        return self._out(note)
-
-    @extend_schema(
-        request=FollowUpNoteAmendSerializer, responses={201: FollowUpNoteSerializer}
-    )
-    @action(detail=True, methods=["post"])
-    def amend(self, request: Request, public_id: str) -> Response:
-        body = FollowUpNoteAmendSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        note = self.get_object()
-        services.follow_up_amend(
-            note=note,
-            actor=request.user,
-            password=body.validated_data["password"],
-            request=request._request,
-            reason=body.validated_data["reason"],
-            changes=dict(body.validated_data["changes"]),
-        )
-        return self._out(note, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=ReasonSerializer, responses=FollowUpNoteSerializer)
-    @action(detail=True, methods=["post"], url_path="entered-in-error")
-    def entered_in_error(self, request: Request, public_id: str) -> Response:
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        note = services.follow_up_mark_entered_in_error(
-            note=self.get_object(),
-            actor=request.user,
-            reason=body.validated_data["reason"],
-        )
-        return self._out(note)
 
 
 class AdverseEventViewSet(

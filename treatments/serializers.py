@@ -18,7 +18,7 @@ from treatments.models import (
     Product,
     StockMovement,
 )
-from treatments.models.administrations import SignatureMeaning
+from treatments.models.signatures import SignatureMeaning, SignedRecord
 from treatments.services.lots import EDITABLE_FIELDS as LOT_EDITABLE_FIELDS
 
 
@@ -180,27 +180,58 @@ class AmendmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdministrationSerializer(serializers.ModelSerializer):
-    """An administration as it now reads: amendments applied. `as_signed` keeps
-    the values the signature covers wherever an amendment changed them."""
+def signed_values(record: SignedRecord) -> dict[str, Any] | None:
+    """The signed value of each field an amendment changed (None if none):
+    the first amendment touching a field recorded it as its old value."""
+    signed: dict[str, Any] = {}
+    for amendment in record.amendments.all():
+        for name, (old, _new) in amendment.changes.items():
+            signed.setdefault(name, old)
+    return signed or None
+
+
+class SignedRecordSerializer(serializers.Serializer):
+    """What every signed record shows (administrations, follow-up notes): the
+    record as it now reads, amendments applied; `as_signed` keeps the signed
+    value of each field an amendment changed. A subclass (also a
+    ModelSerializer) declares its `amendments` and lists in its Meta which of
+    these fields it shows."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     patient = serializers.UUIDField(source="patient.public_id")
     patient_mrn = serializers.CharField(source="patient.mrn")
-    patient_name = serializers.CharField(source="patient.full_name")
-    lot_number = serializers.CharField(source="lot.lot_number")
-    product = serializers.IntegerField(source="lot.product_id")
-    product_name = serializers.CharField(source="lot.product.name")
-    administered_by = serializers.CharField(source="administered_by.get_username")
     signed_by = serializers.CharField(source="signed_by.get_username", allow_null=True)
-    consent = serializers.UUIDField(source="consent.public_id")
-    appointment = serializers.UUIDField(source="appointment.public_id", allow_null=True)
-    amendments = AmendmentSerializer(many=True)
+    entered_in_error_by = serializers.CharField(
+        source="entered_in_error_by.get_username", allow_null=True
+    )
     as_signed = serializers.SerializerMethodField()
     # Blank until signed.
     signature_meaning = serializers.ChoiceField(
         choices=SignatureMeaning.choices, allow_blank=True, read_only=True
     )
+
+    def to_representation(self, instance: SignedRecord) -> dict[str, Any]:
+        return super().to_representation(instance.as_amended())
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {}, "nullable": True}
+    )
+    def get_as_signed(self, instance: SignedRecord) -> dict[str, Any] | None:
+        return signed_values(instance)
+
+
+class AdministrationSerializer(SignedRecordSerializer, serializers.ModelSerializer):
+    """An administration as it now reads: amendments applied. `as_signed` keeps
+    the values the signature covers wherever an amendment changed them."""
+
+    patient_name = serializers.CharField(source="patient.full_name")
+    lot_number = serializers.CharField(source="lot.lot_number")
+    product = serializers.IntegerField(source="lot.product_id")
+    product_name = serializers.CharField(source="lot.product.name")
+    administered_by = serializers.CharField(source="administered_by.get_username")
+    consent = serializers.UUIDField(source="consent.public_id")
+    appointment = serializers.UUIDField(source="appointment.public_id", allow_null=True)
+    amendments = AmendmentSerializer(many=True)
 
     class Meta:
         model = Administration
@@ -243,21 +274,6 @@ class AdministrationSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def to_representation(self, instance: Administration) -> dict[str, Any]:
-        return super().to_representation(instance.as_amended())
-
-    @extend_schema_field(
-        {"type": "object", "additionalProperties": {}, "nullable": True}
-    )
-    def get_as_signed(self, instance: Administration) -> dict[str, Any] | None:
-        """The signed value of each field an amendment changed (None if none):
-        the first amendment touching a field recorded it as its old value."""
-        signed: dict[str, Any] = {}
-        for amendment in instance.amendments.all():
-            for name, (old, _new) in amendment.changes.items():
-                signed.setdefault(name, old)
-        return signed or None
 
 
 class AdministrationInputSerializer(StrictInputMixin, serializers.Serializer):
@@ -325,9 +341,14 @@ class SignSerializer(StrictInputMixin, serializers.Serializer):
     meaning = serializers.ChoiceField(choices=SignatureMeaning.choices)
 
 
-class AmendSerializer(StrictInputMixin, serializers.Serializer):
+# An amendment's password and reason; a subclass adds its `changes`. (No
+# docstring: the schema would take it as the description of the bodies.)
+class AmendBodySerializer(StrictInputMixin, serializers.Serializer):
     password = serializers.CharField(
         write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
     reason = serializers.CharField(max_length=2000)
+
+
+class AmendSerializer(AmendBodySerializer):
     changes = CorrectionSerializer()

@@ -1,7 +1,8 @@
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,8 +34,125 @@ from treatments.serializers import (
     StockMovementInputSerializer,
     StockMovementSerializer,
 )
+from treatments.services.administrations import ADMINISTRATION_LIFECYCLE
+from treatments.services.signing import Lifecycle
 
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+class SignedRecordViewSetMixin:
+    """What the viewsets of signed records (administrations, follow-up notes)
+    share: addressed by public id, listed by a cursor, the same roles, and
+    PATCH (a draft's correctable fields), POST .../sign/, .../amend/ and
+    .../entered-in-error/, through the kind's `lifecycle` (its services, see
+    treatments.services.signing.Lifecycle). Its bodies are declared with
+    `signed_record_bodies`."""
+
+    lookup_field = "public_id"
+    lookup_value_regex = UUID_PATTERN
+    filter_backends = [ListFilterBackend]  # the cursor fixes the ordering
+    # Clinicians (and managers) write, sign, amend and mark them; managers
+    # read their history; the front desk nothing.
+    role_rules = {
+        "list": CLINICAL_ROLES,
+        "retrieve": CLINICAL_ROLES,
+        "create": CLINICAL_ROLES,
+        "partial_update": CLINICAL_ROLES,
+        "sign": CLINICAL_ROLES,
+        "amend": CLINICAL_ROLES,
+        "entered_in_error": CLINICAL_ROLES,
+        "history": MANAGERS,
+    }
+    lifecycle: Lifecycle
+    serializer_class: type[serializers.Serializer]
+    correction_serializer: type[serializers.Serializer]
+    amend_serializer: type[serializers.Serializer]
+    get_queryset: Callable[[], Any]
+    get_object: Callable[[], Any]
+
+    def _out(self, record: Any, **kwargs: Any) -> Response:
+        fresh = self.get_queryset().get(pk=record.pk)
+        return Response(self.serializer_class(fresh).data, **kwargs)
+
+    # No docstrings on the operations: the schema would take them as their
+    # descriptions, which are the viewset's.
+
+    def partial_update(self, request: Request, **kwargs: Any) -> Response:
+        body = self.correction_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = self.lifecycle.update(
+            self.get_object(), actor=request.user, changes=dict(body.validated_data)
+        )
+        return self._out(record)
+
+    def _signer(self, request: Request, body: serializers.Serializer) -> dict[str, Any]:
+        # With the HTTP request, a wrong password counts towards the lockout.
+        return {
+            "actor": request.user,
+            "password": body.validated_data["password"],
+            "request": request._request,
+        }
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, **kwargs: Any) -> Response:
+        body = SignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = self.lifecycle.sign(
+            self.get_object(),
+            meaning=body.validated_data["meaning"],
+            **self._signer(request, body),
+        )
+        return self._out(record)
+
+    @action(detail=True, methods=["post"])
+    def amend(self, request: Request, **kwargs: Any) -> Response:
+        body = self.amend_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = self.get_object()
+        self.lifecycle.amend(
+            record,
+            reason=body.validated_data["reason"],
+            changes=dict(body.validated_data["changes"]),
+            **self._signer(request, body),
+        )
+        return self._out(record, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="entered-in-error")
+    def entered_in_error(self, request: Request, **kwargs: Any) -> Response:
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = self.lifecycle.mark_entered_in_error(
+            self.get_object(),
+            actor=request.user,
+            reason=body.validated_data["reason"],
+        )
+        return self._out(record)
+
+
+Viewset = TypeVar("Viewset", bound=type[SignedRecordViewSetMixin])
+
+
+def signed_record_bodies(
+    output: type[serializers.Serializer],
+    correction: type[serializers.Serializer],
+    amendment: type[serializers.Serializer],
+) -> Callable[[Viewset], Viewset]:
+    """Declares a signed-record viewset's bodies once, for its operations and
+    their schema alike: `output` shows the record (an amendment answers 201
+    with it), `correction` is the draft edit, `amendment` the amend body."""
+
+    def declare(viewset: Viewset) -> Viewset:
+        viewset.serializer_class = output
+        viewset.correction_serializer = correction
+        viewset.amend_serializer = amendment
+        return extend_schema_view(
+            partial_update=extend_schema(request=correction, responses=output),
+            sign=extend_schema(request=SignSerializer, responses=output),
+            amend=extend_schema(request=amendment, responses={201: output}),
+            entered_in_error=extend_schema(request=ReasonSerializer, responses=output),
+        )(viewset)
+
+    return declare
 
 
 class ProductViewSet(
@@ -208,7 +326,9 @@ class AdministrationCursorPagination(CursorPagination):
     ordering = ("-administered_at", "-id")
 
 
+@signed_record_bodies(AdministrationSerializer, CorrectionSerializer, AmendSerializer)
 class AdministrationViewSet(
+    SignedRecordViewSetMixin,
     ETagMixin,
     HistoryMixin,
     mixins.ListModelMixin,
@@ -219,26 +339,9 @@ class AdministrationViewSet(
     marked entered-in-error."""
 
     queryset = Administration.objects.for_display()
-    serializer_class = AdministrationSerializer
-    lookup_field = "public_id"
-    lookup_value_regex = UUID_PATTERN
     filterset_class = AdministrationFilter
-    filter_backends = [ListFilterBackend]  # the cursor fixes the ordering
     pagination_class = AdministrationCursorPagination
-    role_rules = {
-        "list": CLINICAL_ROLES,
-        "retrieve": CLINICAL_ROLES,
-        "create": CLINICAL_ROLES,
-        "partial_update": CLINICAL_ROLES,
-        "sign": CLINICAL_ROLES,
-        "amend": CLINICAL_ROLES,
-        "entered_in_error": CLINICAL_ROLES,
-        "history": MANAGERS,
-    }
-
-    def _out(self, administration: Administration, **kwargs: Any) -> Response:
-        fresh = self.get_queryset().get(pk=administration.pk)
-        return Response(AdministrationSerializer(fresh).data, **kwargs)
+    lifecycle = ADMINISTRATION_LIFECYCLE
 
     @extend_schema(
         request=AdministrationInputSerializer,
@@ -254,56 +357,3 @@ class AdministrationViewSet(
             actor=request.user, administered_by=administered_by, **data
         )
         return self._out(administration, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=CorrectionSerializer, responses=AdministrationSerializer)
-    def partial_update(self, request: Request, public_id: str) -> Response:
-        body = CorrectionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        administration = services.administration_update(
-            administration=self.get_object(),
-            actor=request.user,
-            changes=dict(body.validated_data),
-        )
-        return self._out(administration)
-
-    @extend_schema(request=SignSerializer, responses=AdministrationSerializer)
-    @action(detail=True, methods=["post"])
-    def sign(self, request: Request, public_id: str) -> Response:
-        body = SignSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        administration = services.administration_sign(
-            administration=self.get_object(),
-            actor=request.user,
-            password=body.validated_data["password"],
-            request=request._request,
-            meaning=body.validated_data["meaning"],
-        )
-        return self._out(administration)
-
-    @extend_schema(request=AmendSerializer, responses={201: AdministrationSerializer})
-    @action(detail=True, methods=["post"])
-    def amend(self, request: Request, public_id: str) -> Response:
-        body = AmendSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        administration = self.get_object()
-        services.administration_amend(
-            administration=administration,
-            actor=request.user,
-            password=body.validated_data["password"],
-            request=request._request,
-            reason=body.validated_data["reason"],
-            changes=dict(body.validated_data["changes"]),
-        )
-        return self._out(administration, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=ReasonSerializer, responses=AdministrationSerializer)
-    @action(detail=True, methods=["post"], url_path="entered-in-error")
-    def entered_in_error(self, request: Request, public_id: str) -> Response:
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        administration = services.administration_mark_entered_in_error(
-            administration=self.get_object(),
-            actor=request.user,
-            reason=body.validated_data["reason"],
-        )
-        return self._out(administration)

@@ -7,12 +7,11 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.audit import NoDeleteModel
 from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
 from clinic.dates import validate_stored_date_in_range
 from patients.models import Patient, SignedConsent
 from treatments.models.lots import Lot
-from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecordMixin
+from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecord
 from treatments.querysets import AdministrationQuerySet
 
 
@@ -23,15 +22,10 @@ def _one_of(conditions: Iterable[models.Q]) -> models.Q:
 __all__ = ["Administration", "AdministrationAmendment", "SignatureMeaning"]
 
 
-class Administration(SignedRecordMixin, NoDeleteModel):
+class Administration(SignedRecord):
     """One product lot given to one patient. Draft -> signed; a signed record's
     row never changes again: corrections are AdministrationAmendment rows laid
     over it (see `as_amended`), so the original signature stays verifiable."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SIGNED = "signed", "Signed"
-        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
     # The clinical content a signature covers (the record's own columns only,
     # so verifying needs no joins). Status and entered-in-error fields are not
@@ -137,40 +131,6 @@ class Administration(SignedRecordMixin, NoDeleteModel):
         help_text="The signed consent that covered this administration.",
     )
     notes = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
-    )
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    signature_meaning = models.CharField(
-        max_length=9, choices=SignatureMeaning.choices, blank=True, editable=False
-    )
-    signature_digest = models.CharField(
-        "SHA-256 digest", max_length=64, blank=True, editable=False
-    )
-    signature_scheme = models.CharField(
-        max_length=40,
-        blank=True,
-        editable=False,
-        help_text="Which fields the digest covers (DIGEST_SCHEMES).",
-    )
-    entered_in_error_reason = models.TextField(blank=True, editable=False)
-    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
-    entered_in_error_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -254,48 +214,8 @@ class Administration(SignedRecordMixin, NoDeleteModel):
                 | models.Q(infusion_rate_ml_per_h__gt=0),
                 name="administration_infusion_rate_positive",
             ),
-            # A signature is complete or absent, and never precedes the act.
-            models.CheckConstraint(
-                condition=models.Q(
-                    signed_by__isnull=True,
-                    signed_at__isnull=True,
-                    signature_meaning="",
-                    signature_digest="",
-                    signature_scheme="",
-                )
-                | (
-                    models.Q(
-                        signed_by__isnull=False,
-                        signed_at__gte=models.F("administered_at"),
-                        signature_meaning__in=["performed", "reviewed"],
-                    )
-                    & ~models.Q(signature_digest="")
-                    & ~models.Q(signature_scheme="")
-                ),
-                name="administration_signature_complete",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft", signed_at__isnull=True)
-                | models.Q(status="signed", signed_at__isnull=False)
-                | models.Q(status="entered_in_error"),
-                name="administration_status_matches_signature",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        status="entered_in_error",
-                        entered_in_error_at__isnull=False,
-                        entered_in_error_by__isnull=False,
-                    )
-                    & ~models.Q(entered_in_error_reason="")
-                )
-                | models.Q(
-                    ~models.Q(status="entered_in_error"),
-                    entered_in_error_at__isnull=True,
-                    entered_in_error_by__isnull=True,
-                    entered_in_error_reason="",
-                ),
-                name="administration_entered_in_error_complete",
+            *SignedRecord.shared_constraints(
+                "administration", acted_at="administered_at"
             ),
         ]
 
@@ -314,17 +234,5 @@ class AdministrationAmendment(Amendment):
     )
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["amended_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(reason=""), name="amendment_has_reason"
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(digest="") & ~models.Q(previous_digest=""),
-                name="amendment_has_digests",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Amendment of {self.administration_id} at {self.amended_at:%Y-%m-%d}"
+    class Meta(Amendment.Meta):
+        constraints = Amendment.shared_constraints("")

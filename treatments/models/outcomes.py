@@ -13,7 +13,7 @@ from clinic.audit import NoDeleteModel
 from clinic.dates import validate_stored_date_in_range
 from patients.models import Patient
 from treatments.models.administrations import Administration
-from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecordMixin
+from treatments.models.signatures import Amendment, SignedRecord
 from treatments.querysets import (
     REPORT_DUE_DAYS,
     AdverseEventQuerySet,
@@ -21,14 +21,9 @@ from treatments.querysets import (
 )
 
 
-class FollowUpNote(SignedRecordMixin, NoDeleteModel):
+class FollowUpNote(SignedRecord):
     """A contact after treatment with the patient-reported outcome (0-10).
     Draft -> signed; a signed note is corrected by FollowUpNoteAmendment rows."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SIGNED = "signed", "Signed"
-        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
     class ContactKind(models.TextChoices):
         VISIT = "visit", "Visit"
@@ -84,37 +79,6 @@ class FollowUpNote(SignedRecordMixin, NoDeleteModel):
         " 0 (worst) to 10 (best); empty when not asked.",
     )
     text = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
-    )
-    # A note written in error (wrong patient, wrong dose) is never deleted:
-    # it is marked, with who, when and why, and stays readable.
-    entered_in_error_reason = models.TextField(blank=True, editable=False)
-    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
-    entered_in_error_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    signature_meaning = models.CharField(
-        max_length=9, choices=SignatureMeaning.choices, blank=True, editable=False
-    )
-    signature_digest = models.CharField(
-        "SHA-256 digest", max_length=64, blank=True, editable=False
-    )
-    signature_scheme = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -146,50 +110,7 @@ class FollowUpNote(SignedRecordMixin, NoDeleteModel):
                 condition=models.Q(contact_kind__in=["visit", "phone", "message"]),
                 name="follow_up_contact_kind_known",
             ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    signed_by__isnull=True,
-                    signed_at__isnull=True,
-                    signature_meaning="",
-                    signature_digest="",
-                    signature_scheme="",
-                )
-                | (
-                    models.Q(
-                        signed_by__isnull=False,
-                        signed_at__gte=models.F("noted_at"),
-                        signature_meaning__in=["performed", "reviewed"],
-                    )
-                    & ~models.Q(signature_digest="")
-                    & ~models.Q(signature_scheme="")
-                ),
-                name="follow_up_signature_complete",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft", signed_at__isnull=True)
-                | models.Q(status="signed", signed_at__isnull=False)
-                | models.Q(status="entered_in_error"),
-                name="follow_up_status_matches_signature",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        status="entered_in_error",
-                        entered_in_error_at__isnull=False,
-                        entered_in_error_by__isnull=False,
-                    )
-                    & ~models.Q(entered_in_error_reason="")
-                )
-                | (
-                    ~models.Q(status="entered_in_error")
-                    & models.Q(
-                        entered_in_error_at__isnull=True,
-                        entered_in_error_by__isnull=True,
-                        entered_in_error_reason="",
-                    )
-                ),
-                name="follow_up_entered_in_error_complete",
-            ),
+            *SignedRecord.shared_constraints("follow_up", acted_at="noted_at"),
         ]
 
     def __str__(self) -> str:
@@ -207,21 +128,9 @@ class FollowUpNoteAmendment(Amendment):
     )
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(Amendment.Meta):
         verbose_name = "follow-up note amendment"
-        ordering = ["amended_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(reason=""), name="follow_up_amendment_has_reason"
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(digest="") & ~models.Q(previous_digest=""),
-                name="follow_up_amendment_has_digests",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Amendment of note {self.note_id} at {self.amended_at:%Y-%m-%d}"
+        constraints = Amendment.shared_constraints("follow_up_")
 
 
 class AdverseEvent(NoDeleteModel):

@@ -1,6 +1,9 @@
 """What every signed clinical record shares (administrations, follow-up
-notes): the meaning of a signature, the digest over the signed columns, the
-amendment rows laid over a signed record, and reading it as amended."""
+notes): the status, signature and entered-in-error columns and the checks the
+database holds on them, the meaning of a signature, the digest over the signed
+columns, the amendment rows laid over a signed record, and reading it as
+amended. The services that sign, amend and mark these records share one kit
+too (`treatments/services/signing.py`)."""
 
 import copy
 from typing import Any, ClassVar
@@ -20,7 +23,9 @@ class SignatureMeaning(models.TextChoices):
 
 class SignedRecordMixin:
     """For a model with signed_at / signature_scheme, DIGEST_SCHEMES,
-    DIGEST_SCHEME and an `amendments` relation whose rows carry `changes`."""
+    DIGEST_SCHEME and an `amendments` relation whose rows carry `changes`.
+    `SignedRecord` below is the model that has them; this class stays apart
+    because migration 0006 names it as a base of FollowUpNote."""
 
     DIGEST_SCHEMES: ClassVar[dict[str, tuple[str, ...]]]
     DIGEST_SCHEME: ClassVar[str]
@@ -53,6 +58,120 @@ class SignedRecordMixin:
         return amended
 
 
+def _set_once_by_a_user() -> models.ForeignKey:
+    """Who signed, or who marked the record: empty until then, set by the
+    services only."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+
+class SignedRecord(SignedRecordMixin, NoDeleteModel):
+    """A clinical record that is drafted, signed, then only amended (Draft ->
+    Signed), or marked entered-in-error from either, with who, when and why.
+
+    A subclass declares DIGEST_SCHEMES, DIGEST_SCHEME and CORRECTABLE_FIELDS,
+    an `amendments` relation (an `Amendment` subclass) and, in its Meta,
+    `*SignedRecord.shared_constraints(prefix, acted_at=...)`.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+    CORRECTABLE_FIELDS: ClassVar[tuple[str, ...]]
+
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    signed_by = _set_once_by_a_user()
+    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signature_meaning = models.CharField(
+        max_length=9, choices=SignatureMeaning.choices, blank=True, editable=False
+    )
+    signature_digest = models.CharField(
+        "SHA-256 digest", max_length=64, blank=True, editable=False
+    )
+    signature_scheme = models.CharField(
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text="Which fields the digest covers (DIGEST_SCHEMES).",
+    )
+    # A record written in error (wrong patient, wrong dose) is never deleted:
+    # it is marked, with who, when and why, and stays readable. These columns
+    # are outside every digest, so marking it keeps its signature verifiable.
+    entered_in_error_reason = models.TextField(blank=True, editable=False)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    entered_in_error_by = _set_once_by_a_user()
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def shared_constraints(
+        prefix: str, *, acted_at: str
+    ) -> list[models.BaseConstraint]:
+        """The database's checks on the shared columns, named `<prefix>_...`
+        (names already in the migrations, so the database stays as it is).
+        `acted_at` is the field holding when the recorded act happened: a
+        signature never precedes it."""
+        return [
+            # A signature is complete or absent, and never precedes the act.
+            models.CheckConstraint(
+                condition=models.Q(
+                    signed_by__isnull=True,
+                    signed_at__isnull=True,
+                    signature_meaning="",
+                    signature_digest="",
+                    signature_scheme="",
+                )
+                | (
+                    models.Q(
+                        signed_by__isnull=False,
+                        signed_at__gte=models.F(acted_at),
+                        signature_meaning__in=["performed", "reviewed"],
+                    )
+                    & ~models.Q(signature_digest="")
+                    & ~models.Q(signature_scheme="")
+                ),
+                name=f"{prefix}_signature_complete",
+            ),
+            # Entered-in-error keeps whatever signature the record had.
+            models.CheckConstraint(
+                condition=models.Q(status="draft", signed_at__isnull=True)
+                | models.Q(status="signed", signed_at__isnull=False)
+                | models.Q(status="entered_in_error"),
+                name=f"{prefix}_status_matches_signature",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status="entered_in_error",
+                        entered_in_error_at__isnull=False,
+                        entered_in_error_by__isnull=False,
+                    )
+                    & ~models.Q(entered_in_error_reason="")
+                )
+                | (
+                    ~models.Q(status="entered_in_error")
+                    & models.Q(
+                        entered_in_error_at__isnull=True,
+                        entered_in_error_by__isnull=True,
+                        entered_in_error_reason="",
+                    )
+                ),
+                name=f"{prefix}_entered_in_error_complete",
+            ),
+        ]
+
+
 class Amendment(NoDeleteModel):
     """A correction to a signed record: who, when, why and what changed
     ({field: [old, new]} in canonical form). Amendments chain their digests:
@@ -73,6 +192,25 @@ class Amendment(NoDeleteModel):
 
     class Meta:
         abstract = True
+        ordering = ["amended_at", "id"]
+
+    def __str__(self) -> str:
+        record = f"{self.RECORD_FIELD} {getattr(self, f'{self.RECORD_FIELD}_id')}"
+        return f"Amendment of {record} at {self.amended_at:%Y-%m-%d}"
+
+    @staticmethod
+    def shared_constraints(prefix: str) -> list[models.BaseConstraint]:
+        """A reason and both digests, named `<prefix>amendment_has_...` (the
+        names already in the migrations)."""
+        return [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name=f"{prefix}amendment_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(digest="") & ~models.Q(previous_digest=""),
+                name=f"{prefix}amendment_has_digests",
+            ),
+        ]
 
     @classmethod
     def digest_fields(cls) -> tuple[str, ...]:

@@ -2,7 +2,10 @@
 adverse events goes through here."""
 
 from treatments.services.administrations import (
+    administration_amend,
+    administration_mark_entered_in_error,
     administration_record,
+    administration_sign,
     administration_update,
 )
 from treatments.services.adverse_events import (
@@ -24,11 +27,6 @@ from treatments.services.lots import (
     lot_update,
 )
 from treatments.services.products import product_create, product_update
-from treatments.services.signing import (
-    administration_amend,
-    administration_mark_entered_in_error,
-    administration_sign,
-)
 from treatments.services.stock import stock_move
 
 __all__ = [

@@ -1,10 +1,12 @@
-"""Recording administrations: every gate in one place, and the vials taken from
-stock in the same transaction."""
+"""An administration's lifecycle: recorded as a draft (every gate in one
+place, and the vials taken from stock in the same transaction), edited while
+a draft, signed, amended, or marked entered-in-error. The steps it shares with
+every signed record are in treatments/services/signing.py."""
 
 import copy
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from django.conf import settings
 from django.db import transaction
@@ -26,27 +28,40 @@ from treatments.errors import (
     BodySiteRequired,
     DoseExceedsVials,
     DoseNotPositive,
-    FieldNotCorrectable,
     IndicationDetailRequired,
     InfusionEndsBeforeStart,
     InfusionOnlyIntravenous,
     InfusionRateNotPositive,
+    InfusionTimesRequired,
     LotExpired,
     LotNotReleased,
     LotRecalled,
     NoValidConsent,
     PatientInactive,
-    RecordEnteredInError,
-    RecordSigned,
     RouteNotAllowed,
+    SignerNotPerformer,
     VialsNotPositive,
 )
-from treatments.models import Administration, Lot, StockMovement
+from treatments.models import (
+    Administration,
+    AdministrationAmendment,
+    Lot,
+    StockMovement,
+)
+from treatments.models.signatures import SignatureMeaning
+from treatments.services import signing
 from treatments.services.lots import lot_lock
 from treatments.services.stock import stock_take
 
 # Recomputed whenever what they derive from is corrected; never set directly.
 DERIVED_FIELDS = ("particle_count", "observation_ends_at")
+
+# Patient, lot, route, indication, vials, time and appointment decide consent
+# and stock (see Administration.CORRECTABLE_FIELDS).
+NOT_CORRECTABLE = (
+    "This field decides consent and stock; mark the record entered-in-error and"
+    " record it again."
+)
 
 
 def observation_end(values: Any) -> datetime:
@@ -276,25 +291,23 @@ def administration_record(
     return administration
 
 
-def refuse_unless_draft(administration: Administration) -> None:
-    if administration.status == Administration.Status.SIGNED:
-        raise RecordSigned(
-            "This administration is signed and locked; amend it instead."
-        )
-    if administration.status == Administration.Status.ENTERED_IN_ERROR:
-        raise RecordEnteredInError(
-            "This administration was marked entered-in-error and cannot change."
-        )
+def _locked(administration: Administration) -> Administration:
+    # With its lot: the particle count follows the lot's concentration.
+    return lock(Administration.objects.select_related("lot"), administration.pk)
 
 
-def refuse_uncorrectable(changes: dict[str, Any]) -> None:
-    for name in changes:
-        if name not in Administration.CORRECTABLE_FIELDS:
-            raise FieldNotCorrectable.for_field(
-                name,
-                "This field decides consent and stock; mark the record"
-                " entered-in-error and record it again.",
-            )
+def _check_and_derive(
+    before: Administration, after: Administration, _now: datetime | None = None
+) -> None:
+    """The clinical values of an edited draft or an amended copy, then what
+    derives from them: particle count, and the observation end moved with
+    the end of the dose."""
+    check_clinical_values(after, lot=before.lot)
+    after.particle_count = dosing.particle_count(
+        particles_per_ml=before.lot.particles_per_ml,
+        dose_volume_ml=after.dose_volume_ml,
+    )
+    after.observation_ends_at = observation_end_after_correction(before, after)
 
 
 @transaction.atomic
@@ -304,24 +317,92 @@ def administration_update(
     """Edit a draft's correctable fields (particle count follows the dose).
     Raises RecordSigned / RecordEnteredInError (409), FieldNotCorrectable and
     the clinical-value gates of administration_record."""
-    refuse_uncorrectable(changes)
+    signing.refuse_uncorrectable(Administration, changes, detail=NOT_CORRECTABLE)
     # Before the observation end is moved by as much as the infusion end.
     refuse_dates_out_of_range(**changes)
-    administration = lock(
-        Administration.objects.select_related("lot"), administration.pk
-    )
-    refuse_unless_draft(administration)
+    administration = _locked(administration)
+    signing.refuse_unless_draft(administration)
     before = copy.copy(administration)
     for name, value in changes.items():
         setattr(administration, name, value)
-    check_clinical_values(administration, lot=administration.lot)
-    administration.particle_count = dosing.particle_count(
-        particles_per_ml=administration.lot.particles_per_ml,
-        dose_volume_ml=administration.dose_volume_ml,
-    )
-    administration.observation_ends_at = observation_end_after_correction(
-        before, administration
-    )
+    _check_and_derive(before, administration)
     administration.full_clean()
     audited_save(administration, actor=actor)
     return administration
+
+
+def _check_signable(administration: Administration, actor: Any, meaning: str) -> None:
+    if (
+        meaning == SignatureMeaning.PERFORMED
+        and administration.administered_by_id != actor.pk
+    ):
+        raise SignerNotPerformer.for_field(
+            "meaning",
+            "Only the person who gave the dose can sign it as performed;"
+            " sign as reviewed instead.",
+        )
+    if administration.route == Route.INTRAVENOUS and (
+        administration.infusion_started_at is None
+        or administration.infusion_ended_at is None
+    ):
+        raise InfusionTimesRequired(
+            "An intravenous administration needs its infusion start and end"
+            " before it is signed.",
+            errors={
+                name: ["Required before signing."]
+                for name in ("infusion_started_at", "infusion_ended_at")
+                if getattr(administration, name) is None
+            },
+        )
+
+
+def administration_sign(
+    *, administration: Administration, **signature: Unpack[signing.SignArgs]
+) -> Administration:
+    """Sign a draft: records signer, time, meaning and the SHA-256 digest of the
+    record as signed, and locks it. Raises SignaturePasswordInvalid,
+    SignerNotClinician, SignerNotPerformer (only the administrator attests
+    'performed'), InfusionTimesRequired, RecordSigned/RecordEnteredInError (409).
+    """
+    return signing.sign_record(
+        administration, locked=_locked, check=_check_signable, **signature
+    )
+
+
+def administration_amend(
+    *, administration: Administration, **amendment: Unpack[signing.AmendArgs]
+) -> AdministrationAmendment:
+    """Correct a signed administration without touching the signed row: an
+    amendment keeps who, when, why and {field: [old, new]}, with a digest
+    chained to the previous one. Raises SignaturePasswordInvalid,
+    SignerNotClinician, ReasonRequired, FieldNotCorrectable,
+    AmendmentChangesNothing, the clinical-value gates, RecordNotSigned /
+    RecordEnteredInError (409)."""
+    return signing.amend_record(
+        administration,
+        locked=_locked,
+        correct=_check_and_derive,
+        fields=(*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS),
+        not_correctable=NOT_CORRECTABLE,
+        **amendment,
+    )
+
+
+def administration_mark_entered_in_error(
+    *, administration: Administration, **marking: Unpack[signing.MarkArgs]
+) -> Administration:
+    """Mark a draft or signed record entered-in-error with a reason; it stays
+    readable and its signature stays verifiable. Raises ReasonRequired,
+    RecordEnteredInError (409). Vials are not put back: a manager reconciles
+    physical stock with a ledger movement."""
+    return signing.mark_entered_in_error(administration, locked=_locked, **marking)
+
+
+# How the admin and the API reach the services above.
+ADMINISTRATION_LIFECYCLE = signing.Lifecycle(
+    "administration",
+    update=administration_update,
+    sign=administration_sign,
+    amend=administration_amend,
+    mark_entered_in_error=administration_mark_entered_in_error,
+)

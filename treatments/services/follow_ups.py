@@ -1,12 +1,12 @@
 """Follow-up notes: recorded as drafts, signed like administrations (password
-re-entered, meaning, digest), then only amended."""
+re-entered, meaning, digest), then only amended, or marked entered-in-error;
+the steps shared with every signed record are in
+treatments/services/signing.py."""
 
-import copy
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.audit import audited_save
@@ -15,24 +15,19 @@ from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
     AdministrationOtherPatient,
-    FieldNotCorrectable,
     NotedBeforeAdministration,
     NotedInFuture,
     OutcomeScoreOutOfRange,
-    ReasonRequired,
-    RecordEnteredInError,
-    RecordNotSigned,
-    RecordSigned,
     SignerNotPerformer,
 )
 from treatments.models import Administration, FollowUpNote, FollowUpNoteAmendment
 from treatments.models.signatures import SignatureMeaning
-from treatments.services.signing import (
-    amendment_diff,
-    apply_signature,
-    chain_amendment,
-    confirm_signer,
-    converted_changes,
+from treatments.services import signing
+
+# Patient, administration and author say whose note it is.
+NOT_CORRECTABLE = (
+    "Patient, administration and author say whose note this is; write a new"
+    " note instead."
 )
 
 
@@ -110,18 +105,9 @@ def follow_up_record(
     return note
 
 
-def _lock(note: FollowUpNote) -> FollowUpNote:
+def _locked(note: FollowUpNote) -> FollowUpNote:
+    # With the administration its rules read.
     return lock(FollowUpNote.objects.select_related("administration"), note.pk)
-
-
-def _refuse_uncorrectable(changes: dict[str, Any]) -> None:
-    for name in changes:
-        if name not in FollowUpNote.CORRECTABLE_FIELDS:
-            raise FieldNotCorrectable.for_field(
-                name,
-                "Patient, administration and author say whose note this is;"
-                " write a new note instead.",
-            )
 
 
 @transaction.atomic
@@ -133,14 +119,12 @@ def follow_up_update(
     now: datetime | None = None,
 ) -> FollowUpNote:
     """Edit a draft note's correctable fields, re-checking its rules. Raises
-    RecordSigned (409), FieldNotCorrectable and the rules of
-    follow_up_record."""
+    RecordSigned / RecordEnteredInError (409), FieldNotCorrectable and the
+    rules of follow_up_record."""
     now = now or timezone.now()
-    _refuse_uncorrectable(changes)
-    note = _lock(note)
-    _refuse_entered_in_error(note)
-    if note.status != FollowUpNote.Status.DRAFT:
-        raise RecordSigned("This follow-up note is signed and locked; amend it.")
+    signing.refuse_uncorrectable(FollowUpNote, changes, detail=NOT_CORRECTABLE)
+    note = _locked(note)
+    signing.refuse_unless_draft(note)
     for name, value in changes.items():
         setattr(note, name, value)
     check_note_values(note, now=now)
@@ -149,109 +133,59 @@ def follow_up_update(
     return note
 
 
+def _check_signable(note: FollowUpNote, actor: Any, meaning: str) -> None:
+    if meaning == SignatureMeaning.PERFORMED and note.author_id != actor.pk:
+        raise SignerNotPerformer.for_field(
+            "meaning",
+            "Only the author can sign the note as performed; sign as reviewed instead.",
+        )
+
+
 def follow_up_sign(
-    *,
-    note: FollowUpNote,
-    actor: Any,
-    password: str,
-    request: HttpRequest | None = None,
-    meaning: str,
-    now: datetime | None = None,
+    *, note: FollowUpNote, **signature: Unpack[signing.SignArgs]
 ) -> FollowUpNote:
     """Sign a draft note: signer, time, meaning and digest; locks it. Raises
     SignaturePasswordInvalid, SignerNotClinician, SignerNotPerformer (only the
-    author attests 'performed'), RecordSigned (409)."""
-    now = now or timezone.now()
-    confirm_signer(actor=actor, password=password, request=request)
-    with transaction.atomic():
-        note = _lock(note)
-        _refuse_entered_in_error(note)
-        if note.status != FollowUpNote.Status.DRAFT:
-            raise RecordSigned("This follow-up note is already signed.")
-        if meaning == SignatureMeaning.PERFORMED and note.author_id != actor.pk:
-            raise SignerNotPerformer.for_field(
-                "meaning",
-                "Only the author can sign the note as performed; sign as"
-                " reviewed instead.",
-            )
-        apply_signature(note, actor=actor, meaning=meaning, now=now)
-    return note
+    author attests 'performed'), RecordSigned / RecordEnteredInError (409)."""
+    return signing.sign_record(note, locked=_locked, check=_check_signable, **signature)
+
+
+def _check_amended(_before: FollowUpNote, after: FollowUpNote, now: datetime) -> None:
+    check_note_values(after, now=now)
 
 
 def follow_up_amend(
-    *,
-    note: FollowUpNote,
-    actor: Any,
-    password: str,
-    request: HttpRequest | None = None,
-    reason: str,
-    changes: dict[str, Any],
-    now: datetime | None = None,
+    *, note: FollowUpNote, **amendment: Unpack[signing.AmendArgs]
 ) -> FollowUpNoteAmendment:
     """Correct a signed note without touching the signed row (an amendment
     chained by digest). Raises SignaturePasswordInvalid, SignerNotClinician,
     ReasonRequired, FieldNotCorrectable, AmendmentChangesNothing, the note
-    rules, RecordNotSigned (409)."""
-    now = now or timezone.now()
-    reason = reason.strip()
-    confirm_signer(actor=actor, password=password, request=request)
-    if not reason:
-        raise ReasonRequired.for_field("reason", "Say why the note is amended.")
-    _refuse_uncorrectable(changes)
-    with transaction.atomic():
-        note = _lock(note)
-        _refuse_entered_in_error(note)
-        if note.status != FollowUpNote.Status.SIGNED:
-            raise RecordNotSigned(
-                "A draft is edited directly; only signed notes are amended."
-            )
-        before = note.as_amended()
-        after = copy.copy(before)
-        for name, value in converted_changes(before, changes).items():
-            setattr(after, name, value)
-        check_note_values(after, now=now)
-        diff = amendment_diff(before, after, FollowUpNote.CORRECTABLE_FIELDS)
-        return chain_amendment(
-            record=note,
-            amendment_model=FollowUpNoteAmendment,
-            actor=actor,
-            reason=reason,
-            diff=diff,
-            now=now,
-        )
-
-
-def _refuse_entered_in_error(note: FollowUpNote) -> None:
-    if note.status == FollowUpNote.Status.ENTERED_IN_ERROR:
-        raise RecordEnteredInError(
-            "This follow-up note was marked entered-in-error and cannot change."
-        )
+    rules, RecordNotSigned / RecordEnteredInError (409)."""
+    return signing.amend_record(
+        note,
+        locked=_locked,
+        correct=_check_amended,
+        fields=FollowUpNote.CORRECTABLE_FIELDS,
+        not_correctable=NOT_CORRECTABLE,
+        **amendment,
+    )
 
 
 def follow_up_mark_entered_in_error(
-    *,
-    note: FollowUpNote,
-    actor: Any,
-    reason: str,
-    now: datetime | None = None,
+    *, note: FollowUpNote, **marking: Unpack[signing.MarkArgs]
 ) -> FollowUpNote:
     """Mark a draft or signed note entered-in-error (written for the wrong
     patient, say) with who, when and why; it stays readable, its signature
     stays verifiable, and it can change no more. Raises ReasonRequired (400),
     RecordEnteredInError (409)."""
-    now = now or timezone.now()
-    reason = reason.strip()
-    if not reason:
-        raise ReasonRequired.for_field(
-            "reason", "Say why the note was entered in error."
-        )
-    with transaction.atomic():
-        note = _lock(note)
-        _refuse_entered_in_error(note)
-        note.status = FollowUpNote.Status.ENTERED_IN_ERROR
-        note.entered_in_error_reason = reason
-        note.entered_in_error_at = now
-        note.entered_in_error_by = actor
-        note.full_clean()
-        audited_save(note, actor=actor, reason=f"entered in error: {reason}")
-    return note
+    return signing.mark_entered_in_error(note, locked=_locked, **marking)
+
+
+# How the admin and the API reach the services above.
+FOLLOW_UP_LIFECYCLE = signing.Lifecycle(
+    "note",
+    update=follow_up_update,
+    sign=follow_up_sign,
+    amend=follow_up_amend,
+    mark_entered_in_error=follow_up_mark_entered_in_error,
+)

@@ -1,5 +1,9 @@
-"""Signing, amending and entered-in-error for administrations, and the
-signing steps every signed record shares (follow-up notes use them too).
+"""The signed-record kit: the steps every signed record (administrations,
+follow-up notes: `treatments.models.signatures.SignedRecord`) goes through to
+be edited as a draft, signed, amended or marked entered-in-error. Each
+record's own services (`administration_*` next to `administration_record`,
+`follow_up_*` in follow_ups.py) bring what is theirs: how the row is locked,
+who may sign it as performed, which values an edit must pass.
 
 A signature freezes the record's row: its digest covers the clinical
 columns, and nothing changes them again. Amendments are separate rows laid over
@@ -8,8 +12,9 @@ both the original and every correction stay verifiable.
 """
 
 import copy
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, TypeVar
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
@@ -18,31 +23,75 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.audit import audited_save
-from clinic.codes import Route
-from clinic.locking import lock
 from clinic.roles import Role, has_role
-from treatments import dosing
 from treatments.digests import canonical_value
 from treatments.errors import (
     AmendmentChangesNothing,
-    InfusionTimesRequired,
+    FieldNotCorrectable,
     ReasonRequired,
     RecordEnteredInError,
     RecordNotSigned,
+    RecordSigned,
     SignaturePasswordInvalid,
     SignerLockedOut,
     SignerNotClinician,
-    SignerNotPerformer,
 )
-from treatments.models import Administration, AdministrationAmendment
-from treatments.models.signatures import Amendment, SignatureMeaning
-from treatments.services.administrations import (
-    DERIVED_FIELDS,
-    check_clinical_values,
-    observation_end_after_correction,
-    refuse_uncorrectable,
-    refuse_unless_draft,
-)
+from treatments.models.signatures import Amendment, SignedRecord
+
+Record = TypeVar("Record", bound=SignedRecord)
+
+
+# What every kind's sign / amend / entered-in-error service takes besides the
+# record (`**signature: Unpack[SignArgs]`). With the HTTP `request` (the API
+# and the admin pass it) a wrong password counts towards the login lockout;
+# `now` defaults to the present.
+class SignArgs(TypedDict):
+    actor: Any
+    password: str
+    meaning: str
+    request: NotRequired[HttpRequest | None]
+    now: NotRequired[datetime | None]
+
+
+class AmendArgs(TypedDict):
+    actor: Any
+    password: str
+    reason: str
+    changes: dict[str, Any]
+    request: NotRequired[HttpRequest | None]
+    now: NotRequired[datetime | None]
+
+
+class MarkArgs(TypedDict):
+    actor: Any
+    reason: str
+    now: NotRequired[datetime | None]
+
+
+class Lifecycle:
+    """One kind's services after recording: edit a draft, sign, amend, mark
+    entered-in-error, each called here with the record first. The pages that
+    serve every signed record alike (treatments/admin/signing.py, the API's
+    SignedRecordViewSetMixin in treatments/views.py) reach a kind's services
+    through the Lifecycle declared next to them."""
+
+    def __init__(
+        self,
+        keyword: str,
+        *,
+        update: Callable[..., Any],
+        sign: Callable[..., Any],
+        amend: Callable[..., Any],
+        mark_entered_in_error: Callable[..., Any],
+    ) -> None:
+        # Each service takes the record by `keyword` (administration=, note=).
+        def by_record(service: Callable[..., Any]) -> Callable[..., Any]:
+            return lambda record, **kwargs: service(**{keyword: record}, **kwargs)
+
+        self.update = by_record(update)
+        self.sign = by_record(sign)
+        self.amend = by_record(amend)
+        self.mark_entered_in_error = by_record(mark_entered_in_error)
 
 
 def confirm_signer(
@@ -78,7 +127,7 @@ def confirm_signer(
 
 
 def apply_signature(record: Any, *, actor: Any, meaning: str, now: datetime) -> None:
-    """Sign a locked draft record (any SignedRecordMixin model): signer, time,
+    """Sign a locked draft record (any SignedRecord): signer, time,
     meaning, the current digest scheme and the digest; checked and saved."""
     record.status = type(record).Status.SIGNED
     record.signed_by = actor
@@ -128,14 +177,15 @@ def amendment_diff(
 def chain_amendment(
     *,
     record: Any,
-    amendment_model: type[Amendment],
     actor: Any,
     reason: str,
     diff: dict[str, list[Any]],
     now: datetime,
 ) -> Amendment:
-    """Save an amendment of a locked signed record, its digest chained to the
-    previous amendment's (or to the signature)."""
+    """Save an amendment of a locked signed record (a row of the model its
+    `amendments` relation holds), its digest chained to the previous
+    amendment's (or to the signature)."""
+    amendment_model = record.amendments.model
     previous = record.amendments.order_by("amended_at", "id").last()
     amendment = amendment_model(
         **{amendment_model.RECORD_FIELD: record},
@@ -151,136 +201,142 @@ def chain_amendment(
     return amendment
 
 
-def _lock(administration: Administration) -> Administration:
-    return lock(Administration.objects.select_related("lot"), administration.pk)
+def _label(record: SignedRecord) -> str:
+    return str(record._meta.verbose_name)
 
 
-def administration_sign(
+def required_reason(reason: str, *, detail: str) -> str:
+    """The reason, stripped; ReasonRequired (400, on `reason`) when blank."""
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired.for_field("reason", detail)
+    return reason
+
+
+def refuse_uncorrectable(
+    model: type[SignedRecord], changes: dict[str, Any], *, detail: str
+) -> None:
+    """FieldNotCorrectable (400) naming the first change outside the model's
+    CORRECTABLE_FIELDS; `detail` says what to do instead."""
+    for name in changes:
+        if name not in model.CORRECTABLE_FIELDS:
+            raise FieldNotCorrectable.for_field(name, detail)
+
+
+def refuse_entered_in_error(record: SignedRecord) -> None:
+    if record.status == SignedRecord.Status.ENTERED_IN_ERROR:
+        raise RecordEnteredInError(
+            f"This {_label(record)} was marked entered-in-error and cannot change."
+        )
+
+
+def refuse_unless_draft(record: SignedRecord) -> None:
+    """Only a draft is edited or signed (409 otherwise)."""
+    refuse_entered_in_error(record)
+    if record.status == SignedRecord.Status.SIGNED:
+        raise RecordSigned(
+            f"This {_label(record)} is signed and locked; amend it instead."
+        )
+
+
+def refuse_unless_signed(record: SignedRecord) -> None:
+    """Only a signed record is amended (409 otherwise)."""
+    refuse_entered_in_error(record)
+    if record.status == SignedRecord.Status.DRAFT:
+        raise RecordNotSigned(
+            "A draft is edited directly; only signed records are amended."
+        )
+
+
+def sign_record(
+    record: Record,
     *,
-    administration: Administration,
+    locked: Callable[[Record], Record],
+    check: Callable[[Record, Any, str], None],
     actor: Any,
     password: str,
-    request: HttpRequest | None = None,
     meaning: str,
+    request: HttpRequest | None = None,
     now: datetime | None = None,
-) -> Administration:
-    """Sign a draft: records signer, time, meaning and the SHA-256 digest of the
-    record as signed, and locks it. Raises SignaturePasswordInvalid,
-    SignerNotClinician, SignerNotPerformer (only the administrator attests
-    'performed'), InfusionTimesRequired, RecordSigned/RecordEnteredInError (409).
-    """
+) -> Record:
+    """Sign a draft: the password first (slow, outside the transaction), then
+    the row `locked` returns, a draft, passing the record's own
+    `check(record, actor, meaning)` (who may attest 'performed', what must be
+    filled in first)."""
     now = now or timezone.now()
     confirm_signer(actor=actor, password=password, request=request)
     with transaction.atomic():
-        administration = _lock(administration)
-        refuse_unless_draft(administration)
-        if (
-            meaning == SignatureMeaning.PERFORMED
-            and administration.administered_by_id != actor.pk
-        ):
-            raise SignerNotPerformer.for_field(
-                "meaning",
-                "Only the person who gave the dose can sign it as performed;"
-                " sign as reviewed instead.",
-            )
-        if administration.route == Route.INTRAVENOUS and (
-            administration.infusion_started_at is None
-            or administration.infusion_ended_at is None
-        ):
-            raise InfusionTimesRequired(
-                "An intravenous administration needs its infusion start and end"
-                " before it is signed.",
-                errors={
-                    name: ["Required before signing."]
-                    for name in ("infusion_started_at", "infusion_ended_at")
-                    if getattr(administration, name) is None
-                },
-            )
-        apply_signature(administration, actor=actor, meaning=meaning, now=now)
-    return administration
+        record = locked(record)
+        refuse_unless_draft(record)
+        check(record, actor, meaning)
+        apply_signature(record, actor=actor, meaning=meaning, now=now)
+    return record
 
 
-def administration_amend(
+def amend_record(
+    record: Record,
     *,
-    administration: Administration,
+    locked: Callable[[Record], Record],
+    correct: Callable[[Any, Any, datetime], None],
+    fields: tuple[str, ...],
+    not_correctable: str,
     actor: Any,
     password: str,
-    request: HttpRequest | None = None,
     reason: str,
     changes: dict[str, Any],
+    request: HttpRequest | None = None,
     now: datetime | None = None,
-) -> AdministrationAmendment:
-    """Correct a signed administration without touching the signed row: an
-    amendment keeps who, when, why and {field: [old, new]}, with a digest
-    chained to the previous one. Raises SignaturePasswordInvalid,
-    SignerNotClinician, ReasonRequired, FieldNotCorrectable,
-    AmendmentChangesNothing, the clinical-value gates, RecordNotSigned /
-    RecordEnteredInError (409)."""
+) -> Amendment:
+    """Correct a signed record without touching its row: `changes` go onto a
+    copy of it as amended so far, `correct(before, after, now)` checks the
+    copy (and works out what derives from it), and the difference over
+    `fields` is chained as the next amendment."""
     now = now or timezone.now()
-    reason = reason.strip()
     confirm_signer(actor=actor, password=password, request=request)
-    if not reason:
-        raise ReasonRequired.for_field("reason", "Say why the record is amended.")
-    refuse_uncorrectable(changes)
+    reason = required_reason(reason, detail=f"Say why the {_label(record)} is amended.")
+    refuse_uncorrectable(type(record), changes, detail=not_correctable)
     with transaction.atomic():
-        administration = _lock(administration)
-        if administration.status == Administration.Status.DRAFT:
-            raise RecordNotSigned(
-                "A draft is edited directly; only signed records are amended."
-            )
-        if administration.status == Administration.Status.ENTERED_IN_ERROR:
-            raise RecordEnteredInError(
-                "This administration was marked entered-in-error and cannot change."
-            )
-        before = administration.as_amended()
+        record = locked(record)
+        refuse_unless_signed(record)
+        before = record.as_amended()
         after = copy.copy(before)
         for name, value in converted_changes(before, changes).items():
             setattr(after, name, value)
-        check_clinical_values(after, lot=administration.lot)
-        after.particle_count = dosing.particle_count(
-            particles_per_ml=administration.lot.particles_per_ml,
-            dose_volume_ml=after.dose_volume_ml,
-        )
-        after.observation_ends_at = observation_end_after_correction(before, after)
-        diff = amendment_diff(
-            before, after, (*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS)
-        )
-        amendment = chain_amendment(
-            record=administration,
-            amendment_model=AdministrationAmendment,
+        correct(before, after, now)
+        return chain_amendment(
+            record=record,
             actor=actor,
             reason=reason,
-            diff=diff,
+            diff=amendment_diff(before, after, fields),
             now=now,
         )
-    return amendment
 
 
-@transaction.atomic
-def administration_mark_entered_in_error(
+def mark_entered_in_error(
+    record: Record,
     *,
-    administration: Administration,
+    locked: Callable[[Record], Record],
     actor: Any,
     reason: str,
     now: datetime | None = None,
-) -> Administration:
-    """Mark a draft or signed record entered-in-error with a reason; it stays
-    readable and its signature stays verifiable. Raises ReasonRequired,
-    RecordEnteredInError (409). Vials are not put back: a manager reconciles
-    physical stock with a ledger movement."""
+) -> Record:
+    """Mark a draft or signed record entered-in-error with who, when and why;
+    it stays readable, its signature stays verifiable (the columns are outside
+    the digest), and it changes no more."""
     now = now or timezone.now()
-    reason = reason.strip()
-    if not reason:
-        raise ReasonRequired.for_field(
-            "reason", "Say why the record was entered in error."
-        )
-    administration = _lock(administration)
-    if administration.status == Administration.Status.ENTERED_IN_ERROR:
-        raise RecordEnteredInError("This record is already marked entered-in-error.")
-    administration.status = Administration.Status.ENTERED_IN_ERROR
-    administration.entered_in_error_reason = reason
-    administration.entered_in_error_at = now
-    administration.entered_in_error_by = actor
-    administration.full_clean()
-    audited_save(administration, actor=actor, reason=f"entered in error: {reason}")
-    return administration
+    reason = required_reason(
+        reason, detail=f"Say why the {_label(record)} was entered in error."
+    )
+    with transaction.atomic():
+        record = locked(record)
+        if record.status == SignedRecord.Status.ENTERED_IN_ERROR:
+            raise RecordEnteredInError(
+                f"This {_label(record)} is already marked entered-in-error."
+            )
+        record.status = SignedRecord.Status.ENTERED_IN_ERROR
+        record.entered_in_error_reason = reason
+        record.entered_in_error_at = now
+        record.entered_in_error_by = actor
+        record.full_clean()
+        audited_save(record, actor=actor, reason=f"entered in error: {reason}")
+    return record
