@@ -1,6 +1,11 @@
 """Errors the calendar services raise. Their codes are part of the API contract."""
 
-from clinic.errors import Conflict, NotPermitted, RuleViolation
+from clinic.errors import (  # noqa: F401 - shared errors, raised here too
+    Conflict,
+    NotPermitted,
+    ReasonRequired,
+    RuleViolation,
+)
 
 
 class BookingCollision(Conflict):
@@ -65,10 +70,6 @@ class AppointmentTypeInactive(RuleViolation):
 
 class AppointmentNotMovable(RuleViolation):
     code = "appointment_not_movable"
-
-
-class ReasonRequired(RuleViolation):
-    code = "reason_required"
 
 
 class NoShowBeforeStart(RuleViolation):

@@ -5,7 +5,13 @@ record's current state are Conflict (409). Two gate errors are the patients
 app's own (`patient_inactive`, `no_valid_consent`) and are re-exported here.
 """
 
-from clinic.errors import Conflict, NotPermitted, RuleViolation
+from clinic.errors import (
+    Conflict,
+    NotPermitted,
+    ReasonRequired,
+    RuleViolation,
+    WitnessInvalid,
+)
 from patients.errors import NoValidConsent, PatientInactive
 
 __all__ = [
@@ -101,14 +107,6 @@ class VialsSignMismatch(RuleViolation):
 
 class WitnessRequired(RuleViolation):
     code = "witness_required"
-
-
-class WitnessInvalid(RuleViolation):
-    code = "witness_invalid"
-
-
-class ReasonRequired(RuleViolation):
-    code = "reason_required"
 
 
 class MovementInFuture(RuleViolation):
@@ -292,3 +290,11 @@ class ReportedInFuture(RuleViolation):
 
 class AlreadyReported(Conflict):
     code = "already_reported"
+
+
+class RegulatoryStatusIncomplete(RuleViolation):
+    code = "regulatory_status_incomplete"
+
+
+class DuplicateProduct(RuleViolation):
+    code = "duplicate_product"

@@ -11,7 +11,7 @@ from clinic.api.fields import BoundedDateTimeField
 from clinic.api.permissions import AUTHENTICATED, PUBLIC
 from clinic.api.serializers import StrictInputMixin
 from clinic.api.throttling import LoginRateThrottle
-from clinic.errors import RuleViolation
+from clinic.errors import InvalidCredentials, NotTokenAuthenticated
 from clinic.models import ApiToken
 from clinic.services.tokens import token_issue, token_revoke
 
@@ -59,9 +59,7 @@ class TokenView(APIView):
             password=body.validated_data["password"],
         )
         if user is None or not user.is_active:
-            raise RuleViolation(
-                "Unknown username or wrong password.", code="invalid_credentials"
-            )
+            raise InvalidCredentials("Unknown username or wrong password.")
         token, raw_key = token_issue(user=user, now=timezone.now(), name="api")
         # Same signal as a session login: records last_login and lets the
         # lockout counter (django-axes) reset on success.
@@ -80,9 +78,8 @@ class TokenView(APIView):
     )
     def delete(self, request: Request) -> Response:
         if not isinstance(request.auth, ApiToken):
-            raise RuleViolation(
-                "Only a token can be revoked; this request was not made with one.",
-                code="not_token_authenticated",
+            raise NotTokenAuthenticated(
+                "Only a token can be revoked; this request was not made with one."
             )
         token_revoke(token=request.auth, now=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -26,7 +26,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.errors import RuleViolation
+from clinic.errors import InvalidIdempotencyKey, InvalidIfMatch
 from clinic.locking import lock
 from clinic.models import IdempotencyRecord
 
@@ -87,10 +87,8 @@ class ETagMixin:
         tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
         tags = [tag for tag in tags if tag]
         if not tags:
-            raise RuleViolation.for_field(
-                "If-Match",
-                "Empty: send the ETag from your last read of this record.",
-                code="invalid_if_match",
+            raise InvalidIfMatch.for_field(
+                "If-Match", "Empty: send the ETag from your last read of this record."
             )
         return tags
 
@@ -153,10 +151,8 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
         if key is None:
             return view_method(view, request, *args, **kwargs)
         if not 1 <= len(key) <= 255:
-            raise RuleViolation.for_field(
-                "Idempotency-Key",
-                "Use 1 to 255 characters.",
-                code="invalid_idempotency_key",
+            raise InvalidIdempotencyKey.for_field(
+                "Idempotency-Key", "Use 1 to 255 characters."
             )
         fingerprint = hashlib.sha256(
             request.method.encode() + request.path.encode() + _canonical(request.data)

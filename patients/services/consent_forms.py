@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from clinic.audit import audited_save
 from clinic.codes import Indication, Route, unknown_codes
-from clinic.errors import RuleViolation
+from clinic.errors import FieldNotEditable
 from clinic.locking import lock
-from patients.errors import PublishedFormImmutable
+from patients.errors import ConsentFormIncomplete, PublishedFormImmutable, UnknownCode
 from patients.models import ConsentForm
 
 EDITABLE_FIELDS = frozenset(
@@ -28,7 +28,7 @@ def _check_codes(routes: Any, indications: Any) -> None:
             f"Unknown indication code(s): {', '.join(bad)}."
         ]
     if errors:
-        raise RuleViolation("Unknown codes.", code="unknown_code", errors=errors)
+        raise UnknownCode("Unknown codes.", errors=errors)
 
 
 def _next_version(title: str) -> int:
@@ -84,9 +84,8 @@ def consent_form_update(
     form = _lock_draft(form)
     refused = sorted(set(changes) - EDITABLE_FIELDS)
     if refused:
-        raise RuleViolation(
+        raise FieldNotEditable(
             "These fields cannot be set here.",
-            code="field_not_editable",
             errors={field: ["This field cannot be changed."] for field in refused},
         )
     _check_codes(
@@ -122,9 +121,7 @@ def consent_form_publish(
     if not form.body.strip():
         missing["body"] = ["A published form needs its full text."]
     if missing:
-        raise RuleViolation(
-            "The draft is incomplete.", code="consent_form_incomplete", errors=missing
-        )
+        raise ConsentFormIncomplete("The draft is incomplete.", errors=missing)
     form.status = ConsentForm.Status.PUBLISHED
     form.published_at = now or timezone.now()
     form.published_by = actor

@@ -7,9 +7,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audited_save
-from clinic.errors import RuleViolation
+from clinic.errors import ReasonRequired, WitnessInvalid
 from clinic.locking import lock
-from patients.errors import ConsentAlreadyWithdrawn, PatientInactive
+from patients.errors import (
+    ConsentAlreadyWithdrawn,
+    ExpiryBeforeSigning,
+    FormNotPublished,
+    FormNotYetEffective,
+    PatientInactive,
+    RepresentativeNotExpected,
+    RepresentativeRequired,
+    SignedInFuture,
+    WithdrawnBeforeSigning,
+    WithdrawnInFuture,
+)
 from patients.models import ConsentForm, Patient, SignedConsent
 
 
@@ -40,10 +51,8 @@ def consent_find_valid(
 
 def _check_witness(witness: Any) -> None:
     if not (witness and witness.is_active and witness.is_staff):
-        raise RuleViolation.for_field(
-            "witness",
-            "The witness must be an active staff user.",
-            code="invalid_witness",
+        raise WitnessInvalid.for_field(
+            "witness", "The witness must be an active staff user."
         )
 
 
@@ -75,32 +84,26 @@ def consent_record(
             "patient", "The patient is deactivated; no consent can be recorded."
         )
     if not form.is_published:
-        raise RuleViolation.for_field(
-            "form",
-            "Only a published consent form can be signed.",
-            code="form_not_published",
+        raise FormNotPublished.for_field(
+            "form", "Only a published consent form can be signed."
         )
     if signed_at > now:
-        raise RuleViolation.for_field(
-            "signed_at",
-            "A consent cannot be signed in the future.",
-            code="signed_in_future",
+        raise SignedInFuture.for_field(
+            "signed_at", "A consent cannot be signed in the future."
         )
     if signed_at.date() < form.effective_date:
-        raise RuleViolation.for_field(
+        raise FormNotYetEffective.for_field(
             "signed_at",
             f"This form version is effective from {form.effective_date:%Y-%m-%d}.",
-            code="form_not_yet_effective",
         )
     if expires_at is not None and expires_at <= signed_at:
-        raise RuleViolation.for_field(
-            "expires_at", "Expiry must be after signing.", code="expiry_before_signing"
+        raise ExpiryBeforeSigning.for_field(
+            "expires_at", "Expiry must be after signing."
         )
     is_representative = signed_by == SignedConsent.Signer.LEGAL_REPRESENTATIVE
     if is_representative and not (representative_name and representative_relationship):
-        raise RuleViolation(
+        raise RepresentativeRequired(
             "A legal representative must be named with their relationship.",
-            code="representative_required",
             errors={
                 field: ["Required when a legal representative signs."]
                 for field, value in [
@@ -111,10 +114,8 @@ def consent_record(
             },
         )
     if not is_representative and (representative_name or representative_relationship):
-        raise RuleViolation.for_field(
-            "representative_name",
-            "Only give a representative when one signed.",
-            code="representative_not_expected",
+        raise RepresentativeNotExpected.for_field(
+            "representative_name", "Only give a representative when one signed."
         )
     _check_witness(witness)
     consent = SignedConsent(
@@ -156,20 +157,14 @@ def consent_withdraw(
             errors={"withdrawn_at": ["Already withdrawn."]},
         )
     if not reason.strip():
-        raise RuleViolation.for_field(
-            "reason", "Say why the consent is withdrawn.", code="reason_required"
-        )
+        raise ReasonRequired.for_field("reason", "Say why the consent is withdrawn.")
     if at > now:
-        raise RuleViolation.for_field(
-            "at",
-            "A withdrawal cannot be dated in the future.",
-            code="withdrawn_in_future",
+        raise WithdrawnInFuture.for_field(
+            "at", "A withdrawal cannot be dated in the future."
         )
     if at < consent.signed_at:
-        raise RuleViolation.for_field(
-            "at",
-            "A withdrawal cannot precede the signature.",
-            code="withdrawn_before_signing",
+        raise WithdrawnBeforeSigning.for_field(
+            "at", "A withdrawal cannot precede the signature."
         )
     consent.withdrawn_at = at
     consent.withdrawal_reason = reason.strip()

@@ -7,10 +7,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audited_save
-from clinic.errors import Conflict, RuleViolation
+from clinic.errors import FieldNotEditable, ReasonRequired
 from clinic.locking import lock
 from patients.ages import years_before
-from patients.errors import DuplicatePatient
+from patients.errors import (
+    DateOfBirthInFuture,
+    DateOfBirthTooOld,
+    DuplicatePatient,
+    PatientAlreadyActive,
+    PatientAlreadyInactive,
+)
 from patients.models import MrnCounter, Patient
 from patients.mrn import format_mrn
 from patients.naming import fold
@@ -21,25 +27,21 @@ EDITABLE_FIELDS = frozenset(Patient.EDITABLE_FIELDS)
 
 def _check_date_of_birth(value: date, *, today: date) -> None:
     if value > today:
-        raise RuleViolation.for_field(
-            "date_of_birth",
-            "Date of birth cannot be in the future.",
-            code="dob_in_future",
+        raise DateOfBirthInFuture.for_field(
+            "date_of_birth", "Date of birth cannot be in the future."
         )
     if value < years_before(today, MAX_AGE_YEARS):
-        raise RuleViolation.for_field(
+        raise DateOfBirthTooOld.for_field(
             "date_of_birth",
             f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.",
-            code="dob_too_old",
         )
 
 
 def _check_fields(changes: dict[str, Any]) -> None:
     refused = sorted(set(changes) - EDITABLE_FIELDS)
     if refused:
-        raise RuleViolation(
+        raise FieldNotEditable(
             "These fields cannot be set here.",
-            code="field_not_editable",
             errors={field: ["This field cannot be changed."] for field in refused},
         )
 
@@ -129,14 +131,10 @@ def patient_deactivate(
 ) -> Patient:
     """Deactivate (never delete); a deactivated patient cannot be booked or treated."""
     if not reason.strip():
-        raise RuleViolation.for_field(
-            "reason", "Say why the patient is deactivated.", code="reason_required"
-        )
+        raise ReasonRequired.for_field("reason", "Say why the patient is deactivated.")
     patient = lock(Patient, patient.pk)
     if not patient.active:
-        raise Conflict(
-            "The patient is already deactivated.", code="patient_already_inactive"
-        )
+        raise PatientAlreadyInactive("The patient is already deactivated.")
     patient.active = False
     patient.deactivated_at = now or timezone.now()
     patient.deactivation_reason = reason.strip()
@@ -148,12 +146,10 @@ def patient_deactivate(
 def patient_reactivate(*, patient: Patient, actor: Any, reason: str) -> Patient:
     """Bring a deactivated patient back; the earlier deactivation stays in history."""
     if not reason.strip():
-        raise RuleViolation.for_field(
-            "reason", "Say why the patient is reactivated.", code="reason_required"
-        )
+        raise ReasonRequired.for_field("reason", "Say why the patient is reactivated.")
     patient = lock(Patient, patient.pk)
     if patient.active:
-        raise Conflict("The patient is already active.", code="patient_already_active")
+        raise PatientAlreadyActive("The patient is already active.")
     patient.active = True
     patient.deactivated_at = None
     patient.deactivation_reason = ""

@@ -14,13 +14,15 @@ class Boom(APIView):
         raise RuntimeError("secret-detail that must not leak")
 
 
+class TestConflict(Conflict):
+    code = "test_conflict"
+
+
 class Collides(APIView):
     role_rules = {"get": ALL_ROLES}
 
     def get(self, request):
-        raise Conflict(
-            "It collides.", code="test_conflict", errors={"when": ["Taken."]}
-        )
+        raise TestConflict("It collides.", errors={"when": ["Taken."]})
 
 
 def plain_boom(request):

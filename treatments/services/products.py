@@ -5,9 +5,12 @@ from typing import Any
 from django.db import transaction
 
 from clinic.audit import audited_save
-from clinic.errors import RuleViolation
 from clinic.locking import lock
-from treatments.errors import ProductCoveredByConsent
+from treatments.errors import (
+    DuplicateProduct,
+    ProductCoveredByConsent,
+    RegulatoryStatusIncomplete,
+)
 from treatments.models import Product
 
 # A patient consents to a named product and its regulatory status; once a
@@ -30,17 +33,14 @@ def _check_regulatory_status(product: Product) -> None:
     """Under an IND (number and sponsor both), or else the disclosure."""
     if bool(product.ind_number) != bool(product.ind_sponsor):
         missing = "ind_sponsor" if product.ind_number else "ind_number"
-        raise RuleViolation.for_field(
-            missing,
-            "An IND needs both its number and its sponsor.",
-            code="regulatory_status_incomplete",
+        raise RegulatoryStatusIncomplete.for_field(
+            missing, "An IND needs both its number and its sponsor."
         )
     if not product.ind_number and not product.regulatory_disclosure:
-        raise RuleViolation.for_field(
+        raise RegulatoryStatusIncomplete.for_field(
             "regulatory_disclosure",
             "A product not given under an IND must carry the disclosure that it"
             " is not FDA-approved.",
-            code="regulatory_status_incomplete",
         )
 
 
@@ -49,10 +49,8 @@ def _check_unique(product: Product) -> None:
         name=product.name, manufacturer=product.manufacturer
     ).exclude(pk=product.pk)
     if taken.exists():
-        raise RuleViolation.for_field(
-            "name",
-            "This manufacturer already has a product with this name.",
-            code="duplicate_product",
+        raise DuplicateProduct.for_field(
+            "name", "This manufacturer already has a product with this name."
         )
 
 

@@ -1,0 +1,23 @@
+"""One class per meaning, one code per class (clinic/errors.py ERROR_CODES)."""
+
+import pytest
+
+from clinic.errors import ERROR_CODES, RuleViolation
+
+
+def test_a_second_class_cannot_claim_a_code_already_taken():
+    with pytest.raises(TypeError, match="already means"):
+        type("AnotherReason", (RuleViolation,), {"code": "reason_required"})
+
+
+def test_the_codes_that_meant_one_thing_twice_are_one_class():
+    import clinic.calendar_errors
+    import patients.errors
+    import treatments.errors
+
+    assert treatments.errors.ReasonRequired is clinic.calendar_errors.ReasonRequired
+    assert ERROR_CODES["reason_required"] is treatments.errors.ReasonRequired
+    assert ERROR_CODES["witness_invalid"] is treatments.errors.WitnessInvalid
+    assert "invalid_witness" not in ERROR_CODES
+    assert all(c.code == code for code, c in ERROR_CODES.items())
+    assert patients.errors.DuplicatePatient is ERROR_CODES["duplicate_patient"]
