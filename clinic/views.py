@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -229,6 +230,15 @@ _STATUS_ACTION = extend_schema(
     request=s.StatusChangeInputSerializer,
     responses={200: s.AppointmentDetailSerializer, **_ERRORS},
 )
+# The same body, but a cancellation without a reason is refused (400
+# `reason_required`), so the schema says the reason is required here.
+_CANCEL_ACTION = extend_schema(
+    request=inline_serializer(
+        "Cancel",
+        {"reason": serializers.CharField(help_text="Why it is cancelled.")},
+    ),
+    responses={200: s.AppointmentDetailSerializer, **_ERRORS},
+)
 _BOOKING_ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="A rule, naming the field."),
     403: OpenApiResponse(s.ErrorSerializer, description="Override needs a manager."),
@@ -336,7 +346,7 @@ class AppointmentViewSet(
     def complete(self, request: Request, public_id: str) -> Response:
         return self._change_status(request, status_services.appointment_complete)
 
-    @_STATUS_ACTION
+    @_CANCEL_ACTION
     @action(detail=True, methods=["post"], filter_backends=[])
     def cancel(self, request: Request, public_id: str) -> Response:
         return self._change_status(request, status_services.appointment_cancel)

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from clinic.api.concurrency import UPDATE_METHODS, ETagMixin
 from clinic.api.permissions import PUBLIC
-from clinic.api.serializers import ErrorSerializer
+from clinic.api.serializers import ErrorSerializer, StrictInputMixin
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ERROR_DESCRIPTIONS = {
@@ -55,7 +55,8 @@ IF_MATCH_REQUIRED = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # The length clinic.api.concurrency.idempotent accepts (else 400).
+    {"type": "string", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -69,6 +70,19 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """A decimal string as the field reads it: at least one digit, at most the
+    whole and decimal places it allows. drf-spectacular's own pattern makes
+    every digit optional, so it admits "" and "-", which the field refuses."""
+    whole, places = field.max_whole_digits, field.decimal_places
+    digits = rf"\d{{1,{places or ''}}}"
+    if whole == 0:
+        # No whole digits: DRF counts the 0 in "0" as one, but not in "0.5".
+        return rf"^-?0?\.{digits}$"
+    fraction = "" if places == 0 else rf"(?:\.{digits})?"
+    return rf"^-?\d{{1,{whole or ''}}}{fraction}$"
+
+
 class ClinicAutoSchema(AutoSchema):
     def _map_serializer_field(
         self, field: Any, direction: Any, bypass_extensions: bool = False
@@ -79,6 +93,18 @@ class ClinicAutoSchema(AutoSchema):
             # wall-clock times ("09:00" or "09:00:00").
             schema.pop("format", None)
             schema["pattern"] = TIME_PATTERN
+        if (
+            isinstance(field, serializers.DecimalField)
+            and schema.get("type") == "string"
+        ):
+            schema["pattern"] = decimal_pattern(field)
+        if (
+            direction == "request"
+            and getattr(field, "allow_empty", True) is False
+            and schema.get("type") == "array"
+        ):
+            # "This list may not be empty." (allow_empty=False) is a minimum.
+            schema["minItems"] = max(schema.get("minItems", 0), 1)
         return schema
 
     def _insert_field_validators(self, field: Any, schema: Any) -> None:
@@ -95,6 +121,12 @@ class ClinicAutoSchema(AutoSchema):
         optional = set(getattr(meta, "role_dependent_fields", ()))
         if optional and "required" in schema:
             schema["required"] = [n for n in schema["required"] if n not in optional]
+        strict = isinstance(serializer, StrictInputMixin) or (
+            isinstance(serializer, type) and issubclass(serializer, StrictInputMixin)
+        )
+        if direction == "request" and strict:
+            # The mixin answers 400 for any key it does not list.
+            schema["additionalProperties"] = False
         return schema
 
     def _handler(self) -> Any:

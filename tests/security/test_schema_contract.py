@@ -1,0 +1,207 @@
+"""The schema is no looser than the server.
+
+The fuzzer (test_fuzz_api.py) generates "valid" requests from the schema and
+follows its links; where the schema admits what the server refuses, or links
+to the wrong id, the fuzzer wastes its budget on 400s and 404s and finds
+nothing. These fast checks hold the schema to the server directly.
+"""
+
+import re
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+from django.urls import path
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from clinic.api.schema import decimal_pattern
+from clinic.api.serializers import StrictInputMixin
+from tests.security import role_matrix
+from tests.security.world import SCENARIOS, build_world
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), route, operation)
+        for route, item in _schema()["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = _schema()["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _client(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def _permitted_role(operation: str) -> str:
+    cells = role_matrix.API[operation]
+    return next(r for r in ("manager", "clinician", "front_desk") if cells[r] < 300)
+
+
+# --- the schema class, on a view of its own ----------------------------------
+
+
+class _Loose(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=5, decimal_places=2)
+    fraction = serializers.DecimalField(max_digits=2, decimal_places=2)
+    whole = serializers.DecimalField(max_digits=3, decimal_places=0)
+    codes = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    tags = serializers.ListField(child=serializers.CharField())
+
+
+class _Strict(StrictInputMixin, _Loose):
+    pass
+
+
+class _LooseView(APIView):
+    def post(self, request: Any) -> Response:
+        return Response()
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer:
+        return _Loose(*args, **kwargs)
+
+
+class _StrictView(_LooseView):
+    def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer:
+        return _Strict(*args, **kwargs)
+
+
+def _toy_components() -> dict[str, Any]:
+    generator = SchemaGenerator(
+        patterns=[
+            path("loose/", _LooseView.as_view()),
+            path("strict/", _StrictView.as_view()),
+        ]
+    )
+    return generator.get_schema(request=None, public=True)["components"]["schemas"]
+
+
+def test_decimal_patterns_need_a_digit_and_keep_the_field_s_limits():
+    loose = _toy_components()["_LooseRequest"]["properties"]
+    for name, accepted, refused in (
+        (
+            "amount",
+            ["0", "-1", "123.45", "123.4"],
+            ["", "-", ".", "1.", "1234", "1.234"],
+        ),
+        ("fraction", ["0.5", "-0.25", ".5"], ["", "0", "1", "0.123"]),
+        ("whole", ["0", "999", "-12"], ["", "1.5", "1000"]),
+    ):
+        pattern = re.compile(loose[name]["pattern"])
+        field = _Loose().fields[name]
+        for value in accepted:
+            assert pattern.search(value), (name, value)
+            assert isinstance(field.to_internal_value(value), Decimal)
+        for value in refused:
+            assert not pattern.search(value), (name, value)
+
+
+def test_a_list_that_may_not_be_empty_has_min_items():
+    loose = _toy_components()["_LooseRequest"]["properties"]
+    assert loose["codes"]["minItems"] == 1
+    assert "minItems" not in loose["tags"]
+
+
+def test_only_strict_input_refuses_additional_properties():
+    components = _toy_components()
+    assert components["_StrictRequest"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["_LooseRequest"]
+
+
+def test_a_pattern_for_a_field_without_limits_still_needs_a_digit():
+    field = serializers.DecimalField(max_digits=None, decimal_places=None)
+    pattern = re.compile(decimal_pattern(field))
+    assert pattern.search("12345678.123456")
+    assert not pattern.search("")
+    assert not pattern.search("-")
+
+
+# --- the real schema against the real server ---------------------------------
+
+
+def test_every_decimal_string_in_the_schema_needs_a_digit():
+    decimals = [
+        (name, field)
+        for component, body in _schema()["components"]["schemas"].items()
+        for name, field in body.get("properties", {}).items()
+        if field.get("format") == "decimal" and field.get("type") == "string"
+    ]
+    assert decimals
+    for name, field in decimals:
+        assert not re.search(field["pattern"], ""), name
+        assert not re.search(field["pattern"], "-"), name
+        assert re.search(field["pattern"], "1"), name
+
+
+def test_idempotency_key_length_is_the_one_the_server_takes():
+    documented = [
+        parameter["schema"]
+        for _method, _route, operation in _operations()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "Idempotency-Key"
+    ]
+    assert documented
+    for schema in documented:
+        assert (schema["minLength"], schema["maxLength"]) == (1, 255)
+
+
+@pytest.mark.parametrize(
+    ("key", "status"), [("", 400), ("k" * 256, 400), ("k" * 255, 201), ("k", 201)]
+)
+def test_server_takes_idempotency_keys_of_1_to_255_characters(db, key, status):
+    world = build_world()
+    operation = "POST /api/v1/patients/"
+    _params, body, _query = SCENARIOS[operation](world, "front_desk")
+    response = _client(world.tokens["front_desk"]).post(
+        "/api/v1/patients/", body, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert response.status_code == status, response.content
+
+
+def test_cancelling_documents_its_required_reason():
+    body = _schema()["paths"]["/api/v1/appointments/{public_id}/cancel/"]["post"]
+    schema = _resolve(body["requestBody"]["content"]["application/json"]["schema"])
+    assert "reason" in schema["required"]
+    assert schema["properties"]["reason"]["minLength"] == 1
+    assert body["requestBody"]["required"] is True
+
+
+def test_strict_bodies_refuse_an_unknown_key(db):
+    """Every body the schema closes (additionalProperties: false) is refused
+    with 400 naming the extra key, on an otherwise valid request."""
+    world = build_world()
+    closed = []
+    for method, route, operation in _operations():
+        content = operation.get("requestBody", {}).get("content", {})
+        schema = content.get("application/json", {}).get("schema")
+        if schema is None or _resolve(schema).get("additionalProperties") is not False:
+            continue
+        label = f"{method} {route}"
+        role = _permitted_role(label)
+        params, body, _query = SCENARIOS[label](world, role)
+        response = getattr(_client(world.tokens[role]), method.lower())(
+            route.format(**params),
+            {**(body or {}), "not_a_field": 1},
+            format="json",
+        )
+        assert response.status_code == 400, (label, response.content)
+        assert "not_a_field" in response.json()["errors"], label
+        closed.append(label)
+    assert "POST /api/v1/patients/" in closed
