@@ -1,4 +1,4 @@
-"""The schema is no looser than the server.
+"""The schema is no looser than the server and its links lead somewhere.
 
 The fuzzer (test_fuzz_api.py) generates "valid" requests from the schema and
 follows its links; where the schema admits what the server refuses, or links
@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from clinic.api.schema import decimal_pattern
 from clinic.api.serializers import StrictInputMixin
 from tests.security import role_matrix
+from tests.security.fuzz_support import load_schema
 from tests.security.world import SCENARIOS, build_world
 
 
@@ -205,3 +206,99 @@ def test_strict_bodies_refuse_an_unknown_key(db):
         assert "not_a_field" in response.json()["errors"], label
         closed.append(label)
     assert "POST /api/v1/patients/" in closed
+
+
+# --- links ---------------------------------------------------------------------
+
+
+def _links() -> list[tuple[str, str, str, dict[str, Any]]]:
+    return [
+        (f"{method} {route}", status, name, link)
+        for method, route, operation in _operations()
+        for status, response in operation["responses"].items()
+        for name, link in response.get("links", {}).items()
+    ]
+
+
+def _operation_ids() -> dict[str, tuple[str, dict[str, Any]]]:
+    return {
+        operation["operationId"]: (f"{method} {route}", operation)
+        for method, route, operation in _operations()
+    }
+
+
+def test_every_create_links_to_its_record_and_everything_under_it():
+    by_id = _operation_ids()
+    creates = [
+        (method, route)
+        for method, route, operation in _operations()
+        if method == "POST"
+        and "{" not in route
+        and "201" in operation["responses"]
+        and any(other.startswith(route + "{") for _m, other, _o in _operations())
+    ]
+    assert len(creates) >= 10
+    for _method, route in creates:
+        links = _schema()["paths"][route]["post"]["responses"]["201"]["links"]
+        targets = {by_id[link["operationId"]][0] for link in links.values()}
+        under = {f"{m} {r}" for m, r, _o in _operations() if r.startswith(route + "{")}
+        assert targets == under, route
+
+
+def test_every_link_names_a_real_operation_and_its_parameters():
+    by_id = _operation_ids()
+    assert len(_links()) > 100
+    for source, _status, _name, link in _links():
+        label, target = by_id[link["operationId"]]
+        declared = {(p["in"], p["name"]) for p in target.get("parameters", [])}
+        for key, expression in link["parameters"].items():
+            location, name = key.split(".", 1)
+            assert (location, name) in declared, (source, label, key)
+            assert expression.startswith(("$response.", "$request.path.")), expression
+        path_params = {n for loc, n in declared if loc == "path"}
+        linked = {
+            k.split(".", 1)[1] for k in link["parameters"] if k.startswith("path.")
+        }
+        assert linked == path_params, (source, label)
+
+
+def test_schemathesis_builds_a_state_machine_from_the_links(db):
+    # The fuzzer's schema: links as documented, none inferred by schemathesis.
+    machine = load_schema().as_state_machine()
+    linked = {
+        label
+        for label, transitions in machine._transitions.operations.items()
+        if transitions.incoming
+    }
+    on_a_record = {label for label, _op in _operation_ids().values() if "{" in label}
+    assert linked == on_a_record
+
+
+def test_following_a_create_s_links_reaches_the_new_record(db):
+    """The create's answer, put through each of its GET links, reads back the
+    record just made: the link takes the right id into the right place."""
+    world = build_world()
+    by_id = _operation_ids()
+    followed = 0
+    for method, route, operation in _operations():
+        links = operation["responses"].get("201", {}).get("links", {})
+        if method != "POST" or "{" in route or not links:
+            continue
+        source = f"{method} {route}"
+        role = _permitted_role(source)
+        _params, body, _query = SCENARIOS[source](world, role)
+        client = _client(world.tokens[role])
+        created = client.post(route, body, format="json")
+        assert created.status_code == 201, (source, created.content)
+        for link in links.values():
+            label, _target = by_id[link["operationId"]]
+            if not label.startswith("GET ") or role_matrix.API[label][role] != 200:
+                continue
+            params = {
+                key.split(".", 1)[1]: created.json()[expression.rsplit("/", 1)[-1]]
+                for key, expression in link["parameters"].items()
+            }
+            read = client.get(label.split(" ", 1)[1].format(**params))
+            assert read.status_code == 200, (source, label, read.content)
+            followed += 1
+    assert followed >= 20
