@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from clinic.api.schema import decimal_pattern
 from clinic.api.serializers import StrictInputMixin
+from tests.etag import current_etag
 from tests.security import role_matrix
 from tests.security.fuzz_support import load_schema
 from tests.security.world import SCENARIOS, build_world
@@ -197,10 +198,11 @@ def test_strict_bodies_refuse_an_unknown_key(db):
         label = f"{method} {route}"
         role = _permitted_role(label)
         params, body, _query = SCENARIOS[label](world, role)
-        response = getattr(_client(world.tokens[role]), method.lower())(
-            route.format(**params),
-            {**(body or {}), "not_a_field": 1},
-            format="json",
+        client = _client(world.tokens[role])
+        url = route.format(**params)
+        etag = current_etag(client, url) if method in ("PATCH", "PUT") else {}
+        response = getattr(client, method.lower())(
+            url, {**(body or {}), "not_a_field": 1}, format="json", **etag
         )
         assert response.status_code == 400, (label, response.content)
         assert "not_a_field" in response.json()["errors"], label
