@@ -50,3 +50,18 @@ def test_an_id_filter_still_filters(world, route, name, field):
     assert len(matching.json()["results"]) >= 1
     assert other.json()["results"] == []
 
+
+@pytest.mark.parametrize("method", ["get", "put", "patch"])
+def test_a_public_route_answers_a_method_it_lacks_with_405_to_anyone(db, method):
+    # Was 401 to anonymous callers: the token endpoint is POST (public) and
+    # DELETE (signed in), and an unknown method asked for credentials.
+    response = getattr(APIClient(), method)("/api/v1/auth/token/")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_a_protected_route_still_asks_anonymous_callers_to_sign_in(db):
+    response = APIClient().put("/api/v1/patients/")
+
+    assert response.status_code == 401
