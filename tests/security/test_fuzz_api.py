@@ -52,7 +52,7 @@ SIGNED_IN = [role for role in ROLES if role != "anonymous"]
 RANDOM_EXAMPLES = 30
 ANONYMOUS_PROTECTED_EXAMPLES = 10
 # Per signed-in role: scenarios of up to this many linked steps.
-STATEFUL_SCENARIOS = 60
+STATEFUL_SCENARIOS = 150
 STATEFUL_STEPS = 12
 
 
