@@ -17,7 +17,7 @@ from typing import Any
 
 import schemathesis
 from django.core.cache import cache
-from django.core.wsgi import get_wsgi_application
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from schemathesis.checks import not_a_server_error
@@ -93,7 +93,9 @@ def as_live_server(app: Callable[..., Any]) -> Callable[..., Any]:
 
 @functools.cache
 def load_schema() -> Any:
-    app = as_live_server(get_wsgi_application())
+    # The handler itself, not get_wsgi_application(): that runs django.setup()
+    # again, whose logging config would drop the suite's canary log watch.
+    app = as_live_server(WSGIHandler())
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
     schema.config.checks.missing_required_header = MissingRequiredHeaderConfig(
         expected_statuses=MISSING_HEADER_STATUSES

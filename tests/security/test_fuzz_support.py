@@ -1,11 +1,15 @@
-"""The fuzzer's stand-in for a live server fails where a live server fails."""
+"""The fuzzer's plumbing: its stand-in for a live server fails where a live
+server fails, and loading it leaves the suite's watches in place."""
+
+import logging
 
 import pytest
 from django.db import transaction
 from django.db.transaction import TransactionManagementError
 
 from clinic.models import Location
-from tests.security.fuzz_support import as_live_server
+from tests import canary
+from tests.security.fuzz_support import as_live_server, load_schema
 
 
 def _app(lock_inside_atomic: bool):
@@ -33,3 +37,15 @@ def test_a_row_lock_inside_the_request_s_transaction_passes(db):
     body = as_live_server(_app(lock_inside_atomic=True))({}, lambda *args: None)
 
     assert body == [b""]
+
+
+def test_loading_the_schema_keeps_the_canary_log_watch(db):
+    # get_wsgi_application() would run django.setup() again, and its logging
+    # config would drop the handler that fails a test when a patient's name
+    # is logged, for the rest of the run.
+    load_schema.cache_clear()
+    load_schema()
+
+    root = logging.getLogger()
+    assert root.level == logging.DEBUG
+    assert any(isinstance(h, canary.CanaryLogHandler) for h in root.handlers)
