@@ -72,15 +72,20 @@ TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 def decimal_pattern(field: serializers.DecimalField) -> str:
     """A decimal string as the field reads it: at least one digit, at most the
-    whole and decimal places it allows. drf-spectacular's own pattern makes
-    every digit optional, so it admits "" and "-", which the field refuses."""
-    whole, places = field.max_whole_digits, field.decimal_places
-    digits = rf"\d{{1,{places or ''}}}"
+    whole and decimal places it allows, no minus sign when its minimum is not
+    negative, and not zero when its minimum is positive (exact when the
+    minimum is the smallest step, as for volumes and sizes). drf-spectacular's
+    own pattern makes every digit optional, so it admits "" and "-", which the
+    field refuses. [0-9], not \\d: generators read \\d as any Unicode digit."""
+    whole, places, least = field.max_whole_digits, field.decimal_places, field.min_value
+    sign = "-?" if least is None or least < 0 else ""
+    not_zero = "(?![0.]*$)" if least is not None and least > 0 else ""
+    digits = rf"[0-9]{{1,{places or ''}}}"
     if whole == 0:
         # No whole digits: DRF counts the 0 in "0" as one, but not in "0.5".
-        return rf"^-?0?\.{digits}$"
+        return rf"^{not_zero}{sign}0?\.{digits}$"
     fraction = "" if places == 0 else rf"(?:\.{digits})?"
-    return rf"^-?\d{{1,{whole or ''}}}{fraction}$"
+    return rf"^{not_zero}{sign}[0-9]{{1,{whole or ''}}}{fraction}$"
 
 
 class ClinicAutoSchema(AutoSchema):

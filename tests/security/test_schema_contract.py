@@ -64,6 +64,10 @@ class _Loose(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=5, decimal_places=2)
     fraction = serializers.DecimalField(max_digits=2, decimal_places=2)
     whole = serializers.DecimalField(max_digits=3, decimal_places=0)
+    volume = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+    )
+    count = serializers.DecimalField(max_digits=3, decimal_places=0, min_value=0)
     codes = serializers.ListField(child=serializers.CharField(), allow_empty=False)
     tags = serializers.ListField(child=serializers.CharField())
 
@@ -105,6 +109,8 @@ def test_decimal_patterns_need_a_digit_and_keep_the_field_s_limits():
         ),
         ("fraction", ["0.5", "-0.25", ".5"], ["", "0", "1", "0.123"]),
         ("whole", ["0", "999", "-12"], ["", "1.5", "1000"]),
+        ("volume", ["0.01", "1", "9999.99", "00.5"], ["0", "0.00", "-1", "", "1.001"]),
+        ("count", ["0", "12"], ["-1", "", "1.5"]),
     ):
         pattern = re.compile(loose[name]["pattern"])
         field = _Loose().fields[name]
