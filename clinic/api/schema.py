@@ -9,7 +9,6 @@ same way and the fuzzing test (tests/security/test_fuzz_api.py) holds it to it.
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
@@ -32,9 +31,14 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests or failed logins; see Retry-After.",
 }
 
+# What ETagMixin reads as entity tags: at least one that is not blank (an
+# empty header or one of commas is 400), and on updates never `*` (428).
+ENTITY_TAGS = {"type": "string", "pattern": r"[^\s,]"}
+ENTITY_TAGS_NOT_ANY = {"type": "string", "pattern": r"^[^*]*[^\s,*][^*]*$"}
+
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    ENTITY_TAGS,
     OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -45,7 +49,7 @@ IF_MATCH = OpenApiParameter(
 )
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    ENTITY_TAGS_NOT_ANY,
     OpenApiParameter.HEADER,
     required=True,
     description=(

@@ -310,3 +310,24 @@ def test_following_a_create_s_links_reaches_the_new_record(db):
             assert read.status_code == 200, (source, label, read.content)
             followed += 1
     assert followed >= 20
+
+
+def test_if_match_is_documented_as_the_server_reads_it():
+    """Empty or only commas is 400, and `*` on an update is 428: neither may
+    pass for a valid If-Match in the schema."""
+    documented = [
+        (route, parameter)
+        for _method, route, operation in _operations()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "If-Match"
+    ]
+    assert documented
+    for route, parameter in documented:
+        pattern = re.compile(parameter["schema"]["pattern"])
+        assert pattern.search('"0123abcd"'), route
+        assert pattern.search('W/"0123abcd", "4567"'), route
+        for refused in ("", " ", ",", " , "):
+            assert not pattern.search(refused), (route, refused)
+        if parameter.get("required"):
+            assert not pattern.search("*"), route
+            assert not pattern.search('"0123abcd", *'), route
