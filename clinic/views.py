@@ -10,7 +10,6 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -230,13 +229,9 @@ _STATUS_ACTION = extend_schema(
     request=s.StatusChangeInputSerializer,
     responses={200: s.AppointmentDetailSerializer, **_ERRORS},
 )
-# The same body, but a cancellation without a reason is refused (400
-# `reason_required`), so the schema says the reason is required here.
+# The same body, but the schema says a cancellation's reason is required.
 _CANCEL_ACTION = extend_schema(
-    request=inline_serializer(
-        "Cancel",
-        {"reason": serializers.CharField(help_text="Why it is cancelled.")},
-    ),
+    request=s.CancelInputSerializer,
     responses={200: s.AppointmentDetailSerializer, **_ERRORS},
 )
 _BOOKING_ERRORS = {
