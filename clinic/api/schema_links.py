@@ -87,15 +87,13 @@ def _link_resource(
     if "get" in collection:
         status, body = _success(collection["get"])
         page = _resolve(body, schemas) or {}
-        first = _resolve(
-            page.get("properties", {}).get("results", {}).get("items"), schemas
-        )
-        first_id = (
-            _resolve((first or {}).get("properties", {}).get("id"), schemas) or {}
-        )
-        # A page of this collection's records: their ids are the detail's.
-        if status and all(
-            first_id.get(k) == id_schema.get(k) for k in ("type", "format")
+        item = page.get("properties", {}).get("results", {}).get("items")
+        fields = (_resolve(item, schemas) or {}).get("properties", {})
+        first_id = _resolve(fields.get("id"), schemas) or {}
+        # A page of this collection's records: the record itself, or a
+        # shorter form of it whose id is of the detail's type.
+        if status and (
+            is_record(item) or first_id.get("type", "?") == id_schema.get("type")
         ):
             _add(collection["get"], status, resource, "$response.body#/results/0/id")
     for _path, _method, operation in resource.members:

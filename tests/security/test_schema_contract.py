@@ -253,6 +253,28 @@ def test_every_create_links_to_its_record_and_everything_under_it():
         assert targets == under, route
 
 
+def test_every_list_links_its_first_record_to_the_record_s_read():
+    by_id = _operation_ids()
+    lists = [
+        route
+        for method, route, _operation in _operations()
+        if method == "GET"
+        and "{" not in route
+        and any(other.startswith(route + "{") for _m, other, _o in _operations())
+    ]
+    assert len(lists) >= 10
+    for route in lists:
+        links = _schema()["paths"][route]["get"]["responses"]["200"].get("links", {})
+        reads = {
+            by_id[link["operationId"]][0]
+            for link in links.values()
+            if set(link["parameters"].values()) == {"$response.body#/results/0/id"}
+        }
+        assert any(read.startswith("GET ") and read.endswith("}/") for read in reads), (
+            route
+        )
+
+
 def test_every_link_names_a_real_operation_and_its_parameters():
     by_id = _operation_ids()
     assert len(_links()) > 100
