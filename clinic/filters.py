@@ -2,7 +2,7 @@
 
 import django_filters
 
-from clinic.api.filters import BoundedDateFilter, UtcIsoDateTimeFilter
+from clinic.api.filters import BoundedDateFilter, IdFilter, UtcIsoDateTimeFilter
 from clinic.models import Appointment, ScheduleException
 
 
@@ -14,7 +14,7 @@ class AppointmentFilter(django_filters.FilterSet):
         field_name="starts_at", lookup_expr="lt", label="Starts before"
     )
     patient = django_filters.UUIDFilter(field_name="patient__public_id")
-    location = django_filters.NumberFilter(field_name="room__location")
+    location = IdFilter(field_name="room__location")
     status = django_filters.MultipleChoiceFilter(choices=Appointment.Status.choices)
 
     class Meta:

@@ -311,6 +311,14 @@ class StatusChangeInputSerializer(StrictInputMixin, serializers.Serializer):
     )
 
 
+class CancelInputSerializer(StatusChangeInputSerializer):
+    """A cancellation's body as the schema documents it. The view reads it
+    with StatusChangeInputSerializer and the service refuses a missing
+    reason (400 `reason_required`), so the schema marks it required here."""
+
+    reason = serializers.CharField(help_text="Why it is cancelled.")
+
+
 # Availability ---------------------------------------------------------------
 
 

@@ -201,6 +201,12 @@ SPECTACULAR_SETTINGS = {
         # Administrations and follow-up notes: draft, signed, entered in error.
         "SignedRecordStatusEnum": "treatments.models.Administration.Status",
     },
+    # drf-spectacular's enum hook, then OpenAPI links from each create and
+    # read to what can be done next with the record (clinic/api/schema_links.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clinic.api.schema_links.add_links",
+    ],
     # Swagger UI from the installed sidecar package, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -229,6 +229,11 @@ _STATUS_ACTION = extend_schema(
     request=s.StatusChangeInputSerializer,
     responses={200: s.AppointmentDetailSerializer, **_ERRORS},
 )
+# The same body, but the schema says a cancellation's reason is required.
+_CANCEL_ACTION = extend_schema(
+    request=s.CancelInputSerializer,
+    responses={200: s.AppointmentDetailSerializer, **_ERRORS},
+)
 _BOOKING_ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="A rule, naming the field."),
     403: OpenApiResponse(s.ErrorSerializer, description="Override needs a manager."),
@@ -336,7 +341,7 @@ class AppointmentViewSet(
     def complete(self, request: Request, public_id: str) -> Response:
         return self._change_status(request, status_services.appointment_complete)
 
-    @_STATUS_ACTION
+    @_CANCEL_ACTION
     @action(detail=True, methods=["post"], filter_backends=[])
     def cancel(self, request: Request, public_id: str) -> Response:
         return self._change_status(request, status_services.appointment_cancel)

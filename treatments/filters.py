@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clinic.api.filters import BoundedDateFilter, UtcIsoDateTimeFilter
+from clinic.api.filters import BoundedDateFilter, IdFilter, UtcIsoDateTimeFilter
 from treatments.models import Administration, AdverseEvent, FollowUpNote, Lot
 from treatments.querysets import overdue_q, report_pending_q
 
@@ -68,9 +68,7 @@ class AdverseEventFilter(django_filters.FilterSet):
 
     patient = django_filters.UUIDFilter(field_name="patient__public_id")
     administration = django_filters.UUIDFilter(field_name="administration__public_id")
-    lot = django_filters.NumberFilter(
-        field_name="administration__lot", label="Suspect lot"
-    )
+    lot = IdFilter(field_name="administration__lot", label="Suspect lot")
     onset_after = UtcIsoDateTimeFilter(
         field_name="onset_at", lookup_expr="gte", label="Onset at or after"
     )

@@ -30,10 +30,19 @@ class RolePermission(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         method = request.method.lower()
+        rules: RoleRules = getattr(view, "role_rules", {})
+        if (
+            method != "options"
+            and not hasattr(view, method)
+            and PUBLIC in rules.values()
+        ):
+            # A route anyone may call (the token endpoint) answers a method it
+            # lacks with 405 to anyone: a 401 would send the caller looking
+            # for credentials that cannot help.
+            return True
         if method == "options" or not hasattr(view, method):
             # Let DRF answer 405 (or metadata), but only to signed-in users.
             return bool(request.user and request.user.is_authenticated)
-        rules: RoleRules = getattr(view, "role_rules", {})
         rule = rules.get(_rule_key(request, view))
         if rule is None:
             return False

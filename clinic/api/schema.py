@@ -9,13 +9,12 @@ same way and the fuzzing test (tests/security/test_fuzz_api.py) holds it to it.
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from clinic.api.concurrency import UPDATE_METHODS, ETagMixin
 from clinic.api.permissions import PUBLIC
-from clinic.api.serializers import ErrorSerializer
+from clinic.api.serializers import ErrorSerializer, StrictInputMixin
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ERROR_DESCRIPTIONS = {
@@ -32,9 +31,14 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests or failed logins; see Retry-After.",
 }
 
+# What ETagMixin reads as entity tags: at least one that is not blank (an
+# empty header or one of commas is 400), and on updates never `*` (428).
+ENTITY_TAGS = {"type": "string", "pattern": r"[^\s,]"}
+ENTITY_TAGS_NOT_ANY = {"type": "string", "pattern": r"^[^*]*[^\s,*][^*]*$"}
+
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    ENTITY_TAGS,
     OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -45,7 +49,7 @@ IF_MATCH = OpenApiParameter(
 )
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    ENTITY_TAGS_NOT_ANY,
     OpenApiParameter.HEADER,
     required=True,
     description=(
@@ -55,7 +59,8 @@ IF_MATCH_REQUIRED = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # The length clinic.api.concurrency.idempotent accepts (else 400).
+    {"type": "string", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -69,6 +74,24 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """A decimal string as the field reads it: at least one digit, at most the
+    whole and decimal places it allows, no minus sign when its minimum is not
+    negative, and not zero when its minimum is positive (exact when the
+    minimum is the smallest step, as for volumes and sizes). drf-spectacular's
+    own pattern makes every digit optional, so it admits "" and "-", which the
+    field refuses. [0-9], not \\d: generators read \\d as any Unicode digit."""
+    whole, places, least = field.max_whole_digits, field.decimal_places, field.min_value
+    sign = "-?" if least is None or least < 0 else ""
+    not_zero = "(?![0.]*$)" if least is not None and least > 0 else ""
+    digits = rf"[0-9]{{1,{places or ''}}}"
+    if whole == 0:
+        # No whole digits: DRF counts the 0 in "0" as one, but not in "0.5".
+        return rf"^{not_zero}{sign}0?\.{digits}$"
+    fraction = "" if places == 0 else rf"(?:\.{digits})?"
+    return rf"^{not_zero}{sign}[0-9]{{1,{whole or ''}}}{fraction}$"
+
+
 class ClinicAutoSchema(AutoSchema):
     def _map_serializer_field(
         self, field: Any, direction: Any, bypass_extensions: bool = False
@@ -79,6 +102,18 @@ class ClinicAutoSchema(AutoSchema):
             # wall-clock times ("09:00" or "09:00:00").
             schema.pop("format", None)
             schema["pattern"] = TIME_PATTERN
+        if (
+            isinstance(field, serializers.DecimalField)
+            and schema.get("type") == "string"
+        ):
+            schema["pattern"] = decimal_pattern(field)
+        if (
+            direction == "request"
+            and getattr(field, "allow_empty", True) is False
+            and schema.get("type") == "array"
+        ):
+            # "This list may not be empty." (allow_empty=False) is a minimum.
+            schema["minItems"] = max(schema.get("minItems", 0), 1)
         return schema
 
     def _insert_field_validators(self, field: Any, schema: Any) -> None:
@@ -95,6 +130,12 @@ class ClinicAutoSchema(AutoSchema):
         optional = set(getattr(meta, "role_dependent_fields", ()))
         if optional and "required" in schema:
             schema["required"] = [n for n in schema["required"] if n not in optional]
+        strict = isinstance(serializer, StrictInputMixin) or (
+            isinstance(serializer, type) and issubclass(serializer, StrictInputMixin)
+        )
+        if direction == "request" and strict:
+            # The mixin answers 400 for any key it does not list.
+            schema["additionalProperties"] = False
         return schema
 
     def _handler(self) -> Any:
