@@ -7,12 +7,12 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin, with_field_rules
-from clinic.admin_services import ServiceAdminMixin
-from clinic.dates import BoundedDatesAdminMixin
+from clinic.core.admin_fields import FieldRulesAdminMixin, with_field_rules
+from clinic.core.admin_services import ServiceAdminMixin
+from clinic.core.dates import BoundedDatesAdminMixin
+from clinic.core.tokens import token_revoke
 from clinic.models import ApiToken, Location
 from clinic.services.locations import location_create, location_update
-from clinic.services.tokens import token_revoke
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic"

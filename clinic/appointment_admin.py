@@ -1,5 +1,5 @@
 """Admin of appointments: booking and moving through the booking service
-(once, while the page is validated: clinic.admin_services), status changes as
+(once, while the page is validated: clinic.core.admin_services), status changes as
 admin actions through the status services."""
 
 from collections.abc import Callable
@@ -12,15 +12,15 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import slots
-from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, reason_action
-from clinic.audit import NoDeleteAdminMixin
-from clinic.errors import DomainError
+from clinic.core.admin_fields import FieldRulesAdminMixin
+from clinic.core.admin_services import ServiceAdminMixin, reason_action
+from clinic.core.audit import NoDeleteAdminMixin
+from clinic.core.errors import DomainError
+from clinic.core.roles import Role, has_role
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
 )
-from clinic.roles import Role, has_role
 from clinic.services import appointment_status as status_services
 from clinic.services.appointments import appointment_book, appointment_move
 

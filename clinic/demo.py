@@ -1,4 +1,5 @@
-"""The demo clinic's people, places and calendar. Idempotent: safe to run twice."""
+"""The demo clinic's places and calendar (its staff: clinic/core/demo_staff.py).
+Idempotent: safe to run twice."""
 
 import itertools
 from collections.abc import Callable
@@ -9,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from clinic.calendar_errors import BookingCollision
+from clinic.core.demo_staff import demo_user
+from clinic.core.roles import Role
+from clinic.errors import BookingCollision
 from clinic.models import Appointment, AppointmentType, Location, Practitioner, Room
-from clinic.roles import Role
 from clinic.services.appointment_types import appointment_type_create
 from clinic.services.appointments import appointment_book
 from clinic.services.availability import availability_search
@@ -19,14 +21,6 @@ from clinic.services.locations import location_create
 from clinic.services.practitioners import practitioner_create, working_hours_create
 from clinic.services.rooms import room_create
 from patients.models import Patient
-
-# username, password, role, first name, last name. Passwords are for the demo
-# only and are printed by seed_demo.
-DEMO_USERS = [
-    ("frontdesk", "frontdesk-demo-2026", Role.FRONT_DESK, "Fran", "Desk"),
-    ("clinician", "clinician-demo-2026", Role.CLINICIAN, "Casey", "Clinician"),
-    ("manager", "manager-demo-2026", Role.MANAGER, "Morgan", "Manager"),
-]
 
 DEMO_LOCATIONS = [
     (
@@ -38,31 +32,12 @@ DEMO_LOCATIONS = [
 ]
 
 
-def demo_user(username: str):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.get(username=username)
-
-
-def seed_people_and_places(*, say: Callable[[str], None]) -> None:
-    User = get_user_model()
-    for username, password, role, first, last in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{username}@demo.clinic.invalid",
-                "is_staff": True,
-            },
-        )
-        if created:
-            user.set_password(password)
-            user.save()
-        user.groups.add(Group.objects.get(name=role))
+def seed_places(*, say: Callable[[str], None]) -> None:
     manager = demo_user("manager")
     for name, tz, address in DEMO_LOCATIONS:
         if not Location.objects.filter(name=name).exists():
             location_create(name=name, time_zone=tz, address=address, actor=manager)
-    say(f"locations: {Location.objects.count()}, staff users: {User.objects.count()}")
+    say(f"locations: {Location.objects.count()}")
 
 
 # The calendar ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Admin of the clinic's set-up: rooms, appointment types, practitioners
 with their weekly hours, schedule exceptions. Every page writes through the
-services, once, while it is validated (clinic.admin_services)."""
+services, once, while it is validated (clinic.core.admin_services)."""
 
 from typing import Any
 
@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, ServiceInlineMixin
+from clinic.core.admin_fields import FieldRulesAdminMixin
+from clinic.core.admin_services import ServiceAdminMixin, ServiceInlineMixin
 from clinic.models import (
     AppointmentType,
     Practitioner,

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
-from clinic.api.fields import BoundedDateField, BoundedDateTimeField
-from clinic.api.serializers import ErrorSerializer, StrictInputMixin
+from clinic.core.api.fields import BoundedDateField, BoundedDateTimeField
+from clinic.core.api.serializers import ErrorSerializer, StrictInputMixin
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,

@@ -18,9 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic import serializers as s
-from clinic.api.concurrency import ETagMixin, idempotent
-from clinic.api.history import HistoryMixin
-from clinic.api.pagination import CursorPagination
+from clinic.core.api.concurrency import ETagMixin, idempotent
+from clinic.core.api.history import HistoryMixin
+from clinic.core.api.pagination import CursorPagination
+from clinic.core.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role
 from clinic.filters import AppointmentFilter, ScheduleExceptionFilter
 from clinic.models import (
     Appointment,
@@ -32,7 +33,6 @@ from clinic.models import (
     ScheduleException,
     WorkingHours,
 )
-from clinic.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role
 from clinic.services import appointment_status as status_services
 from clinic.services.appointment_types import (
     appointment_type_create,
@@ -53,7 +53,7 @@ from clinic.services.practitioners import (
 )
 from clinic.services.rooms import room_create, room_update
 
-FRONT_DESK = frozenset({Role.FRONT_DESK})  # managers hold it too (clinic.roles)
+FRONT_DESK = frozenset({Role.FRONT_DESK})  # managers hold it too (clinic.core.roles)
 _ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Invalid input or a rule."),
     409: OpenApiResponse(s.ErrorSerializer, description="Conflicts with stored data."),

@@ -7,8 +7,8 @@ from itertools import cycle, islice
 from django.apps import apps
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
-from clinic.demo import demo_user
+from clinic.core.codes import Indication, Route
+from clinic.core.demo_staff import demo_user
 from patients import services
 from patients.models import ConsentForm, Patient
 

@@ -6,11 +6,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api.concurrency import ETagMixin, idempotent
-from clinic.api.history import HistoryMixin
-from clinic.errors import NotPermitted
-from clinic.field_rules import unreadable_fields
-from clinic.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role, has_role
+from clinic.core.api.concurrency import ETagMixin, idempotent
+from clinic.core.api.history import HistoryMixin
+from clinic.core.errors import NotPermitted
+from clinic.core.field_rules import unreadable_fields
+from clinic.core.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role, has_role
 from patients import services
 from patients.filters import PatientFilter, SignedConsentFilter
 from patients.models import ConsentForm, Patient, SignedConsent

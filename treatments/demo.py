@@ -19,8 +19,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
-from clinic.demo import DEMO_USERS, demo_user
+from clinic.core.codes import Indication, Route
+from clinic.core.demo_staff import DEMO_USERS, demo_user
 from clinic.models import Appointment, AppointmentType, Practitioner
 from clinic.services.appointment_status import (
     appointment_check_in,

@@ -13,11 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.api.concurrency import ETagMixin, idempotent
-from clinic.api.filtering import ListFilterBackend, ListOrderingFilter
-from clinic.api.history import HistoryMixin
-from clinic.api.pagination import CursorPagination, PageNumberPagination
-from clinic.roles import CLINICAL_ROLES, MANAGERS
+from clinic.core.api.concurrency import ETagMixin, idempotent
+from clinic.core.api.filter_backends import ListFilterBackend, ListOrderingFilter
+from clinic.core.api.history import HistoryMixin
+from clinic.core.api.pagination import CursorPagination, PageNumberPagination
+from clinic.core.roles import CLINICAL_ROLES, MANAGERS
 from patients.models import Patient
 from treatments import services
 from treatments.filters import AdverseEventFilter, FollowUpNoteFilter

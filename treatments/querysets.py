@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from clinic.audit import NoDeleteQuerySet
+from clinic.core.audit import NoDeleteQuerySet
 
 # A serious adverse event is reported to the authority within this many days
 # of the clinic becoming aware of it (docs/product.md, adverse events: 15).

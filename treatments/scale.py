@@ -44,7 +44,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from clinic.codes import ROUTE_SNOMED, Indication, Route
+from clinic.core.codes import ROUTE_SNOMED, Indication, Route
+from clinic.core.roles import Role
 from clinic.models import (
     Appointment,
     AppointmentType,
@@ -53,7 +54,6 @@ from clinic.models import (
     Room,
     WorkingHours,
 )
-from clinic.roles import Role
 from patients.models import ConsentForm, MrnCounter, Patient, SignedConsent
 from patients.mrn import format_mrn
 from patients.naming import fold

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clinic.api.fields import BoundedDateField, BoundedDateTimeField
-from clinic.api.serializers import StrictInputMixin
-from clinic.codes import Route
+from clinic.core.api.fields import BoundedDateField, BoundedDateTimeField
+from clinic.core.api.serializers import StrictInputMixin
+from clinic.core.codes import Route
 from clinic.models import Appointment
 from patients.models import Patient
 from treatments.models import (

@@ -9,13 +9,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.calendar_errors import (
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
+from clinic.errors import (
     IllegalStatusTransition,
     NoShowBeforeStart,
     ReasonRequired,
 )
-from clinic.locking import lock
 from clinic.models import Appointment
 from clinic.services.appointments import record_status_change
 from clinic.services.editing import clean_own_fields

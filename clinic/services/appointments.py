@@ -17,8 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic import slots
-from clinic.audit import audited_save
-from clinic.calendar_errors import (
+from clinic.core.audit import audited_save
+from clinic.core.dates import refuse_dates_out_of_range
+from clinic.core.locking import lock
+from clinic.core.roles import Role, has_role
+from clinic.errors import (
     AppointmentNotMovable,
     AppointmentTypeInactive,
     BookingCollision,
@@ -33,8 +36,6 @@ from clinic.calendar_errors import (
     StartsInPast,
     WrongRoomKind,
 )
-from clinic.dates import refuse_dates_out_of_range
-from clinic.locking import lock
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
@@ -45,7 +46,6 @@ from clinic.models import (
     WorkingHours,
 )
 from clinic.models.appointments import MAX_APPOINTMENT_LENGTH
-from clinic.roles import Role, has_role
 from clinic.services.editing import clean_own_fields
 from patients.errors import PatientInactive
 from patients.models import Patient
@@ -122,7 +122,7 @@ def appointment_move(
         if field in changes:
             changes[field] = _utc(changes[field])
     with transaction.atomic():
-        # The appointment, then its resources (clinic.locking.LOCK_ORDER).
+        # The appointment, then its resources (clinic.core.locking.LOCK_ORDER).
         current = lock(Appointment, appointment.pk)
         moved = [
             f
@@ -179,7 +179,7 @@ def _lock(
     practitioner: Practitioner, room: Room, patient: Patient
 ) -> tuple[Practitioner, Room, Patient]:
     """Lock (and re-read) the three rows a booking holds, in the project's
-    lock order (clinic.locking), so concurrent bookings queue instead of
+    lock order (clinic.core.locking), so concurrent bookings queue instead of
     deadlocking. The practitioner lock is what keeps the parallel limit under
     concurrency."""
     return (

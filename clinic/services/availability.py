@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Q
 
 from clinic import slots
-from clinic.dates import refuse_dates_out_of_range
+from clinic.core.dates import refuse_dates_out_of_range
 from clinic.models import (
     Appointment,
     AppointmentType,

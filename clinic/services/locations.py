@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import transaction
 
-from clinic.audit import audited_save
+from clinic.core.audit import audited_save
 from clinic.models import Location
 
 

@@ -6,13 +6,13 @@ from typing import Any
 from django.db import transaction
 
 from clinic import slots
-from clinic.audit import audited_save
-from clinic.calendar_errors import (
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
+from clinic.errors import (
     LeaveOverlapsAppointments,
     PractitionerNotStaff,
     WorkingHoursOverlap,
 )
-from clinic.locking import lock
 from clinic.models import (
     Appointment,
     Location,

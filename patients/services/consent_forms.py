@@ -7,10 +7,10 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.codes import Indication, Route, unknown_codes
-from clinic.errors import FieldNotEditable
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.codes import Indication, Route, unknown_codes
+from clinic.core.errors import FieldNotEditable
+from clinic.core.locking import lock
 from patients.errors import ConsentFormIncomplete, PublishedFormImmutable, UnknownCode
 from patients.models import ConsentForm
 

@@ -6,9 +6,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.errors import ReasonRequired, WitnessInvalid
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.errors import ReasonRequired, WitnessInvalid
+from clinic.core.locking import lock
 from patients.errors import (
     ConsentAlreadyWithdrawn,
     ExpiryBeforeSigning,

@@ -6,9 +6,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.errors import FieldNotEditable, ReasonRequired
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.errors import FieldNotEditable, ReasonRequired
+from clinic.core.locking import lock
 from patients.ages import years_before
 from patients.errors import (
     DateOfBirthInFuture,

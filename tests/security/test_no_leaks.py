@@ -49,7 +49,13 @@ def test_logged_tracebacks_keep_the_frames_but_not_the_message():
         raise ValueError(f"patient {CANARY}3 broke it")
     except ValueError:
         record = logging.LogRecord(
-            "clinic.api", logging.ERROR, "", 0, "boom", (), __import__("sys").exc_info()
+            "clinic.core.api",
+            logging.ERROR,
+            "",
+            0,
+            "boom",
+            (),
+            __import__("sys").exc_info(),
         )
 
     text = formatter.format(record)

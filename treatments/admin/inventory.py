@@ -1,5 +1,5 @@
 """Admin for products, lots and the stock ledger. Every write calls the same
-service as the API (clinic.admin_services)."""
+service as the API (clinic.core.admin_services)."""
 
 from typing import Any
 
@@ -11,12 +11,12 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin, csv_download
-from clinic.admin_services import ServiceAdminMixin
-from clinic.audit import NoDeleteAdminMixin
-from clinic.codes import Route
-from clinic.dates import BoundedDateFormField
-from clinic.errors import DomainError
+from clinic.core.admin_fields import FieldRulesAdminMixin, csv_download
+from clinic.core.admin_services import ServiceAdminMixin
+from clinic.core.audit import NoDeleteAdminMixin
+from clinic.core.codes import Route
+from clinic.core.dates import BoundedDateFormField
+from clinic.core.errors import DomainError
 from treatments import services
 from treatments.models import (
     Administration,
@@ -192,7 +192,7 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     )
     def download_recipients(self, request: HttpRequest, queryset: QuerySet) -> Any:
         # Columns are field paths, so csv_download leaves out any the user's
-        # roles may not read (clinic/field_rules.py).
+        # roles may not read (clinic/core/field_rules.py).
         return csv_download(
             request,
             filename="recipients.csv",

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, reason_action
-from clinic.audit import NoDeleteAdminMixin
-from clinic.dates import BoundedDateTimeFormField
+from clinic.core.admin_fields import FieldRulesAdminMixin
+from clinic.core.admin_services import ServiceAdminMixin, reason_action
+from clinic.core.audit import NoDeleteAdminMixin
+from clinic.core.dates import BoundedDateTimeFormField
 from treatments import services
 from treatments.admin.inventory import ReadOnlyInline
 from treatments.admin.signing import AmendForm, AmendmentsInline, SignedRecordAdminMixin

@@ -16,8 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from clinic.admin_services import refusal_errors
-from clinic.errors import DomainError
+from clinic.core.admin_services import refusal_errors
+from clinic.core.errors import DomainError
 from treatments.admin.inventory import ReadOnlyInline
 from treatments.models.signatures import SignatureMeaning, SignedRecord
 from treatments.services.signing import Lifecycle

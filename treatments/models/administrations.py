@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
+from clinic.core.dates import validate_stored_date_in_range
 from patients.models import Patient, SignedConsent
 from treatments.models.lots import Lot
 from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecord

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.audit import NoDeleteModel
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.audit import NoDeleteModel
+from clinic.core.dates import validate_stored_date_in_range
 from patients.models import Patient
 from treatments.models.administrations import Administration
 from treatments.models.signatures import Amendment, SignedRecord

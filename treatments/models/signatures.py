@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 
-from clinic.audit import NoDeleteModel
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.audit import NoDeleteModel
+from clinic.core.dates import validate_stored_date_in_range
 from treatments.digests import canonical_record, sha256_hex
 
 

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
-from clinic.dates import refuse_dates_out_of_range
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
+from clinic.core.dates import refuse_dates_out_of_range
+from clinic.core.locking import lock
 from clinic.models import Appointment, Practitioner
 from patients.models import Patient
 from patients.services import consent_find_valid
@@ -191,7 +191,7 @@ def administration_record(
         raise AdministeredInFuture.for_field(
             "administered_at", "An administration cannot be recorded in the future."
         )
-    # Appointment, patient, lot: the project's lock order (clinic.locking).
+    # Appointment, patient, lot: the project's lock order (clinic.core.locking).
     # The appointment lock keeps its status from moving under the check; the
     # patient lock keeps a deactivation out; the lot lock serialises status
     # changes and every take of its vials.

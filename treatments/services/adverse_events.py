@@ -9,9 +9,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.dates import refuse_dates_out_of_range
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.dates import refuse_dates_out_of_range
+from clinic.core.locking import lock
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,

@@ -9,8 +9,8 @@ from typing import Any, Unpack
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -87,7 +87,7 @@ def follow_up_record(
     AdministrationOtherPatient or AdministrationEnteredInError, writing
     nothing."""
     now = now or timezone.now()
-    # Patient, then administration (clinic.locking.LOCK_ORDER).
+    # Patient, then administration (clinic.core.locking.LOCK_ORDER).
     patient = lock(Patient, patient.pk)
     note = FollowUpNote(
         patient=patient,

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
 from treatments.errors import (
     DuplicateLotNumber,
     IllegalLotTransition,

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db import transaction
 
-from clinic.audit import audited_save
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
 from treatments.errors import (
     DuplicateProduct,
     ProductCoveredByConsent,

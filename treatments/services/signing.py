@@ -22,8 +22,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.roles import Role, has_role
+from clinic.core.audit import audited_save
+from clinic.core.roles import Role, has_role
 from treatments.digests import canonical_value
 from treatments.errors import (
     AmendmentChangesNothing,

@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.roles import roles_of
+from clinic.core.audit import audited_save
+from clinic.core.roles import roles_of
 from treatments.errors import (
     AdministeredThroughAdministration,
     InsufficientStock,

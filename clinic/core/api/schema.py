@@ -1,5 +1,5 @@
 """The OpenAPI schema documents, for every operation, each error status the
-API can answer, with the one error body (clinic.api.exceptions), and the
+API can answer, with the one error body (clinic.core.api.exceptions), and the
 If-Match and Idempotency-Key headers where they apply.
 
 Done here once rather than per view, so a new endpoint is documented the
@@ -13,9 +13,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from clinic.api.concurrency import UPDATE_METHODS, ETagMixin
-from clinic.api.permissions import PUBLIC
-from clinic.api.serializers import ErrorSerializer
+from clinic.core.api.concurrency import UPDATE_METHODS, ETagMixin
+from clinic.core.api.permissions import PUBLIC
+from clinic.core.api.serializers import ErrorSerializer
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ERROR_DESCRIPTIONS = {

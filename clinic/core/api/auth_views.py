@@ -7,13 +7,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.api.fields import BoundedDateTimeField
-from clinic.api.permissions import AUTHENTICATED, PUBLIC
-from clinic.api.serializers import StrictInputMixin
-from clinic.api.throttling import LoginRateThrottle
-from clinic.errors import InvalidCredentials, NotTokenAuthenticated
-from clinic.models import ApiToken
-from clinic.services.tokens import token_issue, token_revoke
+from clinic.core.api.fields import BoundedDateTimeField
+from clinic.core.api.permissions import AUTHENTICATED, PUBLIC
+from clinic.core.api.serializers import StrictInputMixin
+from clinic.core.api.throttling import LoginRateThrottle
+from clinic.core.errors import InvalidCredentials, NotTokenAuthenticated
+from clinic.core.tokens import ApiToken, token_issue, token_revoke
 
 
 class TokenRequestSerializer(StrictInputMixin, serializers.Serializer):
@@ -34,7 +33,7 @@ class TokenView(APIView):
 
     def get_throttles(self):  # type: ignore[no-untyped-def]
         # Logins are throttled per client address (shared with the admin
-        # login, clinic.throttling); revoking is not.
+        # login, clinic.core.throttling); revoking is not.
         if self.request is not None and self.request.method == "POST":
             return [LoginRateThrottle()]
         return []

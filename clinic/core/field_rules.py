@@ -1,5 +1,5 @@
 """Which roles may read a field: one declaration per app, read by the API's
-serializers and by every admin page (clinic/admin_fields.py).
+serializers and by every admin page (clinic/core/admin_fields.py).
 
 An AppConfig may declare `field_read_roles = {"ModelName": {"field": roles}}`
 (patients/apps.py does for the relevant history). A field not declared there
@@ -16,7 +16,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 
-from clinic.roles import roles_of
+from clinic.core.roles import roles_of
 
 
 def _concrete(model: type[models.Model]) -> type[models.Model]:

@@ -57,7 +57,7 @@ def _parse(text: str) -> IPAddress | None:
 
 @functools.lru_cache(maxsize=8)
 def _trusted_networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
-    # Settings validate the list at start-up (clinic.env.env_networks).
+    # Settings validate the list at start-up (clinic.core.env.env_networks).
     return tuple(ipaddress.ip_network(proxy) for proxy in proxies)
 
 

@@ -39,7 +39,7 @@ class StrictInputMixin:
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The body of every error answer (clinic.api.exceptions.error_body)."""
+    """The body of every error answer (clinic.core.api.exceptions.error_body)."""
 
     code = serializers.CharField(help_text="Stable, machine-readable.")
     detail = serializers.CharField(help_text="For people.")

@@ -1,5 +1,5 @@
 """Serializer fields shared by every app: dates and date-times bounded to the
-range the clinic accepts (clinic.dates), refused with 400 naming the field."""
+range the clinic accepts (clinic.core.dates), refused with 400 naming the field."""
 
 import contextlib
 import datetime as dt
@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
-from clinic.dates import DATE_OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE, is_in_range
+from clinic.core.dates import DATE_OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE, is_in_range
 
 
 class BoundedDateField(serializers.DateField):

@@ -26,9 +26,9 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.errors import InvalidIdempotencyKey, InvalidIfMatch
-from clinic.locking import lock
-from clinic.models import IdempotencyRecord
+from clinic.core.errors import InvalidIdempotencyKey, InvalidIfMatch
+from clinic.core.idempotency import IdempotencyRecord
+from clinic.core.locking import lock
 
 ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Response])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.dates import validate_stored_date_in_range
 
 
 class IdempotencyRecord(models.Model):

@@ -164,7 +164,7 @@ def env_cache(
     url = _raw(name, environ)
     if url is None:
         return {
-            "BACKEND": "clinic.cache.DatabaseCache",
+            "BACKEND": "clinic.core.cache.DatabaseCache",
             "LOCATION": "clinic_cache",
             "KEY_PREFIX": key_prefix,
             # Django culls a third of the table, live counters included, once

@@ -19,7 +19,7 @@ half-saved record).
 - `reason_action` is the one page for admin actions that take a written
   reason.
 
-Date fields refuse dates outside the clinic's range (clinic.dates) on every
+Date fields refuse dates outside the clinic's range (clinic.core.dates) on every
 page and inline built here.
 """
 
@@ -34,8 +34,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from clinic.dates import BoundedDatesAdminMixin
-from clinic.errors import DomainError
+from clinic.core.dates import BoundedDatesAdminMixin
+from clinic.core.errors import DomainError
 
 
 def refusal_errors(

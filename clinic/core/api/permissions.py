@@ -6,7 +6,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from clinic.roles import roles_of
+from clinic.core.roles import roles_of
 
 # Markers usable in a view's `role_rules` besides a set of roles.
 PUBLIC = "public"  # no authentication needed (e.g. obtaining a token)

@@ -6,7 +6,7 @@ from typing import Any
 import django_filters
 from django_filters.fields import IsoDateTimeField
 
-from clinic.dates import BoundedDateFormField, validate_date_in_range
+from clinic.core.dates import BoundedDateFormField, validate_date_in_range
 
 
 class BoundedIsoDateTimeField(IsoDateTimeField):

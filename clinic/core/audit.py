@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import models
 
-from clinic.errors import DeletionRefused
+from clinic.core.errors import DeletionRefused
 
 
 def audited_save(

@@ -4,12 +4,12 @@ an increment that does not lose counts.
 Django's `DatabaseCache.incr` is a read followed by a write (`BaseCache.incr`),
 so two workers counting the same login attempt window both read 7 and both
 write 8; it also resets the entry's expiry to the default timeout. The login
-throttle (clinic.throttling) needs neither, so `incr` here locks the row
+throttle (clinic.core.throttling) needs neither, so `incr` here locks the row
 (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's IMMEDIATE transactions,
-configured in clinic.env.env_database, serialise writers) and rewrites only the
+configured in clinic.core.env.env_database, serialise writers) and rewrites only the
 value.
 
-The row lock is not taken through clinic.locking.lock(): the cache table is
+The row lock is not taken through clinic.core.locking.lock(): the cache table is
 no model and nothing references it, and a cache row is locked alone, last,
 for one statement's worth of time, so it cannot join a lock-order cycle.
 """

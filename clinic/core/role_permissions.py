@@ -10,7 +10,7 @@ from typing import Any
 
 from django.apps import apps as global_apps
 
-from clinic.roles import Role
+from clinic.core.roles import Role
 
 
 def declared_permissions() -> dict[str, set[str]]:

@@ -1,4 +1,4 @@
-"""The login throttle (clinic.throttling) as a DRF throttle, so a refusal is
+"""The login throttle (clinic.core.throttling) as a DRF throttle, so a refusal is
 the API's usual 429 JSON error with Retry-After."""
 
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from clinic.throttling import login_attempt_wait
+from clinic.core.throttling import login_attempt_wait
 
 
 class LoginRateThrottle(BaseThrottle):

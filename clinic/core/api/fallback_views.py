@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from clinic.api.exceptions import error_body
+from clinic.core.api.exceptions import error_body
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

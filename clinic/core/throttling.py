@@ -1,13 +1,13 @@
 """Per-address limit on login attempts (API token endpoint and admin login).
 
-One budget per client address (clinic.client_address; per /64 for IPv6) for
+One budget per client address (clinic.core.client_address; per /64 for IPv6) for
 both doors, at `settings.LOGIN_THROTTLE_RATE`, counted in the default cache: a
 database table or Redis, shared by every worker process. A per-process cache
 would give each worker its own budget.
 
 Counting is a fixed window aligned to the clock (a minute for "20/minute"):
 the first attempt in a window adds the counter, later ones increment it
-atomically (clinic.cache.DatabaseCache.incr, or Redis INCR). At a window's
+atomically (clinic.core.cache.DatabaseCache.incr, or Redis INCR). At a window's
 edge a client can make up to twice the limit in a short burst; a sliding log
 would close that but costs a read-modify-write per attempt, which is not
 atomic in the database cache.
@@ -28,10 +28,10 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from clinic.client_address import client_address
-from clinic.env import parse_rate
+from clinic.core.client_address import client_address
+from clinic.core.env import parse_rate
 
-logger = logging.getLogger("clinic.throttling")
+logger = logging.getLogger("clinic.core.throttling")
 
 
 def login_attempt_wait(request: HttpRequest) -> int | None:

@@ -7,8 +7,8 @@ arithmetic, with the same ValidationError (`date_out_of_range`):
 
 - model fields carry `validate_stored_date_in_range` (full_clean, and the
   fields ModelSerializer builds from them);
-- DRF fields `clinic.api.fields.BoundedDateField` / `BoundedDateTimeField`;
-- query-string filters in `clinic.api.filters`;
+- DRF fields `clinic.core.api.fields.BoundedDateField` / `BoundedDateTimeField`;
+- query-string filters in `clinic.core.api.filters`;
 - admin form fields here (`BoundedDatesAdminMixin` for generated ones);
 - services that compute with a date before full_clean call
   `refuse_dates_out_of_range` first.

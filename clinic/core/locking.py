@@ -75,7 +75,9 @@ def lock(source: "QuerySet[M] | type[M]", pk: Any) -> M:
     queryset = source if isinstance(source, QuerySet) else source._default_manager.all()
     label = queryset.model._meta.label
     if label not in LOCK_ORDER:
-        raise LockOrderViolation(f"{label} has no place in clinic.locking.LOCK_ORDER.")
+        raise LockOrderViolation(
+            f"{label} has no place in clinic.core.locking.LOCK_ORDER."
+        )
     _check_order(connection, label, pk)
     return queryset.select_for_update(no_key=True, of=("self",)).get(pk=pk)
 
@@ -105,7 +107,7 @@ def _check_order(connection: Any, label: str, pk: Any) -> None:
     if row not in held[2]:
         if rank < held[1]:
             raise LockOrderViolation(
-                f"{label} locked after {LOCK_ORDER[held[1]]}; see clinic.locking."
+                f"{label} locked after {LOCK_ORDER[held[1]]}; see clinic.core.locking."
             )
         held[1] = rank
         held[2].add(row)

@@ -20,10 +20,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from clinic.dates import DATE_OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE
-from clinic.errors import Conflict, DomainError, NotPermitted
+from clinic.core.dates import DATE_OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE
+from clinic.core.errors import Conflict, DomainError, NotPermitted
 
-logger = logging.getLogger("clinic.api")
+logger = logging.getLogger("clinic.core.api")
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
     (Conflict, status.HTTP_409_CONFLICT),

@@ -1,4 +1,4 @@
-"""The admin applies the same field rules as the API (clinic/field_rules.py):
+"""The admin applies the same field rules as the API (clinic/core/field_rules.py):
 a field the user's roles may not read is on none of its pages, no changelist
 lookup, search, ordering or export may touch it, and audit history is read
 by managers only, as the API's `/history/` routes are.
@@ -20,8 +20,8 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from clinic.field_rules import unreadable_fields, unreadable_in_path
-from clinic.roles import MANAGERS, has_role
+from clinic.core.field_rules import unreadable_fields, unreadable_in_path
+from clinic.core.roles import MANAGERS, has_role
 
 # The API's history routes are MANAGERS in every viewset's role_rules.
 HISTORY_READERS = MANAGERS

@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from clinic.api.exceptions import error_body
+from clinic.core.api.exceptions import error_body
 
 
 class NoStoreApiMiddleware:

@@ -14,8 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api.fields import BoundedDateTimeField
-from clinic.api.pagination import PageNumberPagination
+from clinic.core.api.fields import BoundedDateTimeField
+from clinic.core.api.pagination import PageNumberPagination
 
 _CHANGE_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 _HISTORY_ONLY_FIELDS = {

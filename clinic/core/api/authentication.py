@@ -6,7 +6,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from clinic.services.tokens import token_authenticate
+from clinic.core.tokens import token_authenticate
 
 
 class ExpiringTokenAuthentication(BaseAuthentication):
