@@ -17,6 +17,7 @@ from clinic.core.admin_services import ServiceAdminMixin, reason_action
 from clinic.core.audit import NoDeleteAdminMixin
 from clinic.core.errors import DomainError
 from clinic.core.roles import Role, has_role
+from clinic.core.users import acting_user
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
@@ -108,7 +109,7 @@ class AppointmentAdmin(
         reason_action(
             "Cancel appointments",
             lambda request, appointment, reason: status_services.appointment_cancel(
-                appointment=appointment, actor=request.user, reason=reason
+                appointment=appointment, actor=acting_user(request), reason=reason
             ),
             permission="front_desk",
             name="cancel",
@@ -151,7 +152,8 @@ class AppointmentAdmin(
                 patient=data["patient"], practitioner=data["practitioner"],
                 room=data["room"], type=data["type"], starts_at=data["starts_at"],
                 ends_at=data.get("ends_at"), notes=data.get("notes", ""),
-                override_reason=data.get("override_reason", ""), actor=request.user,
+                override_reason=data.get("override_reason", ""),
+                actor=acting_user(request),
             )  # fmt: skip
         changes = form.changed_values()
         if changes.get("ends_at", True) is None:
@@ -159,7 +161,9 @@ class AppointmentAdmin(
         if changes.keys() & _BOOKING_FIELDS and has_role(request.user, Role.MANAGER):
             # The form shows the current reason; a manager keeping it gives it again.
             changes["override_reason"] = data.get("override_reason", "")
-        return appointment_move(appointment=original, actor=request.user, **changes)
+        return appointment_move(
+            appointment=original, actor=acting_user(request), **changes
+        )
 
     def has_front_desk_permission(self, request: Any) -> bool:
         return has_role(request.user, Role.FRONT_DESK)
@@ -173,7 +177,7 @@ class AppointmentAdmin(
         done = 0
         for appointment in queryset:
             try:
-                service(appointment=appointment, actor=request.user)
+                service(appointment=appointment, actor=acting_user(request))
                 done += 1
             except DomainError as refused:
                 self.message_user(

@@ -22,6 +22,7 @@ from clinic.core.api.concurrency import ETagMixin, idempotent
 from clinic.core.api.history import HistoryMixin
 from clinic.core.api.pagination import CursorPagination
 from clinic.core.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role
+from clinic.core.users import acting_user
 from clinic.filters import AppointmentFilter, ScheduleExceptionFilter
 from clinic.models import (
     Appointment,
@@ -95,7 +96,7 @@ class ManagedViewSet(
     def create(self, request: Request) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        created = self.create_service(actor=request.user, **body.validated_data)
+        created = self.create_service(actor=acting_user(request), **body.validated_data)
         return Response(
             self.get_serializer(created).data, status=status.HTTP_201_CREATED
         )
@@ -106,7 +107,7 @@ class ManagedViewSet(
         body.is_valid(raise_exception=True)
         changed = self.update_service(
             **{self.instance_argument: instance},
-            actor=request.user,
+            actor=acting_user(request),
             **body.validated_data,
         )
         return Response(self.get_serializer(changed).data)
@@ -185,7 +186,7 @@ class ManagedDeletableViewSet(mixins.DestroyModelMixin, ManagedViewSet):
 
     def perform_destroy(self, instance: Any) -> None:
         self.delete_service(
-            **{self.instance_argument: instance}, actor=self.request.user
+            **{self.instance_argument: instance}, actor=acting_user(self.request)
         )
 
 
@@ -296,7 +297,9 @@ class AppointmentViewSet(
     def create(self, request: Request) -> Response:
         body = s.AppointmentBookSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        appointment = appointment_book(actor=request.user, **body.validated_data)
+        appointment = appointment_book(
+            actor=acting_user(request), **body.validated_data
+        )
         return self._detail(appointment, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -308,7 +311,7 @@ class AppointmentViewSet(
         body = s.AppointmentMoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         moved = appointment_move(
-            appointment=appointment, actor=request.user, **body.validated_data
+            appointment=appointment, actor=acting_user(request), **body.validated_data
         )
         return self._detail(moved)
 
@@ -317,7 +320,7 @@ class AppointmentViewSet(
         body = s.StatusChangeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         changed = service(
-            appointment=appointment, actor=request.user, **body.validated_data
+            appointment=appointment, actor=acting_user(request), **body.validated_data
         )
         return self._detail(changed)
 

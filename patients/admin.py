@@ -13,6 +13,7 @@ from clinic.core.admin_services import ServiceAdminMixin, reason_action
 from clinic.core.audit import NoDeleteAdminMixin
 from clinic.core.codes import Indication, Route
 from clinic.core.errors import DomainError
+from clinic.core.users import acting_user
 from patients import services
 from patients.ages import years_before
 from patients.models import ConsentForm, Patient, SignedConsent
@@ -97,13 +98,13 @@ class PatientAdmin(
         reason_action(
             "Deactivate patients",
             lambda request, patient, reason: services.patient_deactivate(
-                patient=patient, actor=request.user, reason=reason
+                patient=patient, actor=acting_user(request), reason=reason
             ),
         ),
         reason_action(
             "Reactivate patients",
             lambda request, patient, reason: services.patient_reactivate(
-                patient=patient, actor=request.user, reason=reason
+                patient=patient, actor=acting_user(request), reason=reason
             ),
         ),
     ]
@@ -120,12 +121,12 @@ class PatientAdmin(
             changes = form.changed_values()
             changes.pop("confirm_distinct", None)
             return services.patient_update(
-                patient=original, actor=request.user, **changes
+                patient=original, actor=acting_user(request), **changes
             )
         data = dict(form.cleaned_data)
         confirmed = data.pop("confirm_distinct", False)
         return services.patient_register(
-            actor=request.user, confirmed_distinct=confirmed, **data
+            actor=acting_user(request), confirmed_distinct=confirmed, **data
         )
 
 
@@ -173,10 +174,13 @@ class ConsentFormAdmin(
             changes = form.changed_values()
             changes.pop("covered_products", None)
             return services.consent_form_update(
-                form=original, actor=request.user, covered_products=products, **changes
+                form=original,
+                actor=acting_user(request),
+                covered_products=products,
+                **changes,
             )
         return services.consent_form_create(
-            actor=request.user, covered_products=products, **data
+            actor=acting_user(request), covered_products=products, **data
         )
 
     def save_related(
@@ -199,7 +203,7 @@ class ConsentFormAdmin(
     ) -> None:
         for form in queryset:
             try:
-                service(form=form, actor=request.user)
+                service(form=form, actor=acting_user(request))
                 self.message_user(request, f"{verb} {form}.", messages.SUCCESS)
             except DomainError as exc:
                 self.message_user(request, f"{form}: {exc.detail}", messages.ERROR)
@@ -234,7 +238,7 @@ class SignedConsentAdmin(
         reason_action(
             "Withdraw consents",
             lambda request, consent, reason: services.consent_withdraw(
-                consent=consent, actor=request.user, reason=reason
+                consent=consent, actor=acting_user(request), reason=reason
             ),
         )
     ]
@@ -248,4 +252,4 @@ class SignedConsentAdmin(
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         if original is not None:
             return original
-        return services.consent_record(actor=request.user, **form.cleaned_data)
+        return services.consent_record(actor=acting_user(request), **form.cleaned_data)

@@ -6,12 +6,13 @@ from typing import Any
 from django.db import models
 
 from clinic.core.errors import DeletionRefused
+from clinic.core.users import User
 
 
 def audited_save(
     instance: models.Model,
     *,
-    actor: Any,
+    actor: User,
     reason: str = "",
     **save_kwargs: Any,
 ) -> None:

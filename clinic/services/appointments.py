@@ -21,6 +21,7 @@ from clinic.core.audit import audited_save
 from clinic.core.dates import refuse_dates_out_of_range
 from clinic.core.locking import lock
 from clinic.core.roles import Role, has_role
+from clinic.core.users import User
 from clinic.errors import (
     AppointmentNotMovable,
     AppointmentTypeInactive,
@@ -70,7 +71,7 @@ def appointment_book(
     ends_at: datetime | None = None,
     notes: str = "",
     override_reason: str = "",
-    actor: Any,
+    actor: User,
     now: datetime | None = None,
 ) -> Appointment:
     """Book an appointment (end defaults to the type's duration). Raises
@@ -103,7 +104,11 @@ def appointment_book(
 
 
 def appointment_move(
-    *, appointment: Appointment, actor: Any, now: datetime | None = None, **changes: Any
+    *,
+    appointment: Appointment,
+    actor: User,
+    now: datetime | None = None,
+    **changes: Any,
 ) -> Appointment:
     """Change time, practitioner, room or type (checked exactly like a new
     booking, against every appointment but this one), and/or notes. Without a
@@ -190,7 +195,7 @@ def _lock(
 
 
 def _check_schedule(
-    appointment: Appointment, *, actor: Any, now: datetime, check_start: bool
+    appointment: Appointment, *, actor: User, now: datetime, check_start: bool
 ) -> None:
     _check_override_allowed(appointment.override_reason, actor=actor)
     _check_times(appointment, now=now, check_start=check_start)
@@ -202,7 +207,7 @@ def _check_schedule(
     _check_working_hours(appointment)
 
 
-def _check_override_allowed(override_reason: str, *, actor: Any) -> None:
+def _check_override_allowed(override_reason: str, *, actor: User) -> None:
     if override_reason.strip() and not has_role(actor, Role.MANAGER):
         raise OverrideNotPermitted.for_field(
             "override_reason", "Only a manager may book outside working hours."
@@ -366,7 +371,7 @@ def _check_working_hours(appointment: Appointment) -> None:
     )
 
 
-def _save_holding_time(appointment: Appointment, *, actor: Any) -> None:
+def _save_holding_time(appointment: Appointment, *, actor: User) -> None:
     clean_own_fields(appointment)
     try:
         # A savepoint, so the transaction survives a refused write.
@@ -393,7 +398,7 @@ def record_status_change(
     appointment: Appointment,
     *,
     from_status: str,
-    actor: Any,
+    actor: User,
     at: datetime,
     reason: str = "",
 ) -> AppointmentStatusChange:

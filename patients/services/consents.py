@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinic.core.audit import audited_save
 from clinic.core.errors import ReasonRequired, WitnessInvalid
 from clinic.core.locking import lock
+from clinic.core.users import User
 from patients.errors import (
     ConsentAlreadyWithdrawn,
     ExpiryBeforeSigning,
@@ -59,7 +60,7 @@ def _check_witness(witness: Any) -> None:
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     form: ConsentForm,
     signed_at: datetime,
@@ -138,7 +139,7 @@ def consent_record(
 def consent_withdraw(
     *,
     consent: SignedConsent,
-    actor: Any,
+    actor: User,
     reason: str,
     at: datetime | None = None,
     now: datetime | None = None,

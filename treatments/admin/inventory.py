@@ -17,6 +17,7 @@ from clinic.core.audit import NoDeleteAdminMixin
 from clinic.core.codes import Route
 from clinic.core.dates import BoundedDateFormField
 from clinic.core.errors import DomainError
+from clinic.core.users import acting_user
 from treatments import services
 from treatments.models import (
     Administration,
@@ -76,10 +77,10 @@ class ProductAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         if original is not None:
             return services.product_update(
-                product=original, actor=request.user, **form.changed_values()
+                product=original, actor=acting_user(request), **form.changed_values()
             )
         data = {k: v for k, v in form.cleaned_data.items() if k != "active"}
-        return services.product_create(actor=request.user, **data)
+        return services.product_create(actor=acting_user(request), **data)
 
 
 # Lots and their ledger --------------------------------------------------------
@@ -143,14 +144,16 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
         if original is not None:
             changes = form.changed_values()
             changes.pop("product", None)
-            return services.lot_update(lot=original, actor=request.user, **changes)
-        return services.lot_create(actor=request.user, **form.cleaned_data)
+            return services.lot_update(
+                lot=original, actor=acting_user(request), **changes
+            )
+        return services.lot_create(actor=acting_user(request), **form.cleaned_data)
 
     @admin.action(description="Release selected lots", permissions=["change"])
     def release(self, request: HttpRequest, queryset: QuerySet) -> None:
         for lot in queryset:
             try:
-                services.lot_release(lot=lot, actor=request.user)
+                services.lot_release(lot=lot, actor=acting_user(request))
                 self.message_user(request, f"Released {lot}.", messages.SUCCESS)
             except DomainError as exc:
                 self.message_user(request, f"{lot}: {exc.detail}", messages.ERROR)
@@ -178,7 +181,7 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
             try:
                 services.lot_recall(
                     lot=lot,
-                    actor=request.user,
+                    actor=acting_user(request),
                     reason=form.cleaned_data["reason"],
                     recalled_on=form.cleaned_data["date"],
                 )
@@ -244,4 +247,4 @@ class StockMovementAdmin(
         return False
 
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
-        return services.stock_move(actor=request.user, **form.cleaned_data)
+        return services.stock_move(actor=acting_user(request), **form.cleaned_data)

@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 
 from clinic.core.admin_services import refusal_errors
 from clinic.core.errors import DomainError
+from clinic.core.users import acting_user
 from treatments.admin.inventory import ReadOnlyInline
 from treatments.models.signatures import SignatureMeaning, SignedRecord
 from treatments.services.signing import Lifecycle
@@ -33,7 +34,11 @@ def password_field() -> forms.CharField:
 
 def _signer(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     # With the HTTP request, a wrong password counts towards the lockout.
-    return {"actor": request.user, "password": data["password"], "request": request}
+    return {
+        "actor": acting_user(request),
+        "password": data["password"],
+        "request": request,
+    }
 
 
 class SignForm(forms.Form):

@@ -16,6 +16,7 @@ from clinic.core.audit import audited_save
 from clinic.core.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
 from clinic.core.dates import refuse_dates_out_of_range
 from clinic.core.locking import lock
+from clinic.core.users import User
 from clinic.models import Appointment, Practitioner
 from patients.models import Patient
 from patients.services import consent_find_valid
@@ -160,7 +161,7 @@ def administration_record(
     vials_used: int,
     administered_at: datetime,
     administered_by: Any,
-    actor: Any,
+    actor: User,
     body_site: str = "",
     indication_detail: str = "",
     infusion_started_at: datetime | None = None,
@@ -312,7 +313,7 @@ def _check_and_derive(
 
 @transaction.atomic
 def administration_update(
-    *, administration: Administration, actor: Any, changes: dict[str, Any]
+    *, administration: Administration, actor: User, changes: dict[str, Any]
 ) -> Administration:
     """Edit a draft's correctable fields (particle count follows the dose).
     Raises RecordSigned / RecordEnteredInError (409), FieldNotCorrectable and
@@ -331,7 +332,7 @@ def administration_update(
     return administration
 
 
-def _check_signable(administration: Administration, actor: Any, meaning: str) -> None:
+def _check_signable(administration: Administration, actor: User, meaning: str) -> None:
     if (
         meaning == SignatureMeaning.PERFORMED
         and administration.administered_by_id != actor.pk

@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinic.core.audit import audited_save
 from clinic.core.dates import refuse_dates_out_of_range
 from clinic.core.locking import lock
+from clinic.core.users import User
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -136,7 +137,7 @@ def adverse_event_record(
     grade: int,
     outcome: str,
     relatedness: str,
-    actor: Any,
+    actor: User,
     serious: bool = False,
     results_in_death: bool = False,
     life_threatening: bool = False,
@@ -199,7 +200,7 @@ def _lock(event: AdverseEvent) -> AdverseEvent:
 def adverse_event_update(
     *,
     event: AdverseEvent,
-    actor: Any,
+    actor: User,
     changes: dict[str, Any],
     now: datetime | None = None,
 ) -> AdverseEvent:
@@ -230,7 +231,7 @@ def adverse_event_update(
 def adverse_event_mark_reported(
     *,
     event: AdverseEvent,
-    actor: Any,
+    actor: User,
     reported_on: dt.date,
     now: datetime | None = None,
 ) -> AdverseEvent:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.core.audit import audited_save
 from clinic.core.locking import lock
+from clinic.core.users import User
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -76,7 +77,7 @@ def follow_up_record(
     patient: Patient,
     noted_at: datetime,
     contact_kind: str,
-    actor: Any,
+    actor: User,
     administration: Administration | None = None,
     outcome_score: int | None = None,
     text: str = "",
@@ -114,7 +115,7 @@ def _locked(note: FollowUpNote) -> FollowUpNote:
 def follow_up_update(
     *,
     note: FollowUpNote,
-    actor: Any,
+    actor: User,
     changes: dict[str, Any],
     now: datetime | None = None,
 ) -> FollowUpNote:
@@ -133,7 +134,7 @@ def follow_up_update(
     return note
 
 
-def _check_signable(note: FollowUpNote, actor: Any, meaning: str) -> None:
+def _check_signable(note: FollowUpNote, actor: User, meaning: str) -> None:
     if meaning == SignatureMeaning.PERFORMED and note.author_id != actor.pk:
         raise SignerNotPerformer.for_field(
             "meaning",
