@@ -1,5 +1,6 @@
 import uuid
 from datetime import date, datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -71,7 +72,8 @@ class Patient(NoDeleteModel):
     )
     history = HistoricalRecords()
 
-    objects = PatientQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = PatientQuerySet.as_manager()
 
     # What a registration or an edit may set, in the order a person fills it
     # in: the one list the service, the API and the admin use. MRN, public id
@@ -238,7 +240,8 @@ class SignedConsent(NoDeleteModel):
     )
     history = HistoricalRecords()
 
-    objects = SignedConsentQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = SignedConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_at"]

@@ -12,7 +12,7 @@ import csv
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -22,6 +22,14 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from clinic.core.field_rules import unreadable_fields, unreadable_in_path
 from clinic.core.roles import MANAGERS, has_role
+
+if TYPE_CHECKING:
+    # What the mixins are mixed into, so mypy checks their calls to it.
+    _AnyAdmin = admin.options.BaseModelAdmin[Any]
+    _Inline = admin.options.InlineModelAdmin[Any, Any]
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _AnyAdmin = _Inline = _ModelAdmin = object
 
 # The API's history routes are MANAGERS in every viewset's role_rules.
 HISTORY_READERS = MANAGERS
@@ -38,13 +46,10 @@ def _names(entry: Any) -> list[Any]:
     return list(entry) if isinstance(entry, list | tuple) else [entry]
 
 
-class _HidesUnreadableFields:
+class _HidesUnreadableFields(_AnyAdmin):
     """Model and inline admins alike: unreadable fields are left out of the
     fields, fieldsets, read-only fields and form, so no add, change, view or
     historical-record page shows them and no POST can set them."""
-
-    model: type[models.Model]
-    form: Any
 
     def _hides(self, request: HttpRequest | None, name: Any) -> bool:
         return isinstance(name, str) and (
@@ -61,22 +66,22 @@ class _HidesUnreadableFields:
         return kept
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        return self._keep(request, super().get_fields(request, obj))  # type: ignore[misc]
+        return self._keep(request, super().get_fields(request, obj))
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         # What the page shows: the one list every form and page is built from,
         # whatever get_fields / get_readonly_fields a subclass overrides.
-        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        fieldsets = super().get_fieldsets(request, obj)
         return [
             (title, {**options, "fields": self._keep(request, options["fields"])})
             for title, options in fieldsets
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        return self._keep(request, super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        return self._keep(request, super().get_readonly_fields(request, obj))
 
     def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
-        excluded = super().get_exclude(request, obj)  # type: ignore[misc]
+        excluded = super().get_exclude(request, obj)
         hidden = unreadable_fields(_user(request), self.model)
         if not hidden:
             return excluded
@@ -93,31 +98,34 @@ class _HidesUnreadableFields:
         return form
 
 
-class HideUnreadableFieldsMixin(_HidesUnreadableFields):
+class HideUnreadableFieldsMixin(_HidesUnreadableFields, _Inline):
     """For an inline whose model has role-dependent fields."""
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset = super().get_formset(request, obj, **kwargs)
         self._strip_form(request, formset.form)
         return formset
 
 
-class FieldRulesAdminMixin(_HidesUnreadableFields):
+class FieldRulesAdminMixin(_HidesUnreadableFields, _ModelAdmin):
     """The ModelAdmin side: pages, changelist, search, autocomplete, history."""
 
     # Forms ------------------------------------------------------------------
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        return self._strip_form(request, super().get_form(request, obj, **kwargs))  # type: ignore[misc]
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return self._strip_form(request, form)
 
     # Changelist, search and autocomplete --------------------------------------
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
-        return self._keep(request, super().get_list_display(request))  # type: ignore[misc]
+        return self._keep(request, super().get_list_display(request))
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         kept = []
-        for item in super().get_list_filter(request):  # type: ignore[misc]
+        for item in super().get_list_filter(request):
             name = item[0] if isinstance(item, list | tuple) else item
             if not self._hides(request, name):
                 kept.append(item)
@@ -125,14 +133,14 @@ class FieldRulesAdminMixin(_HidesUnreadableFields):
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         # Django's search and the autocomplete view both search these.
-        return self._keep(request, super().get_search_fields(request))  # type: ignore[misc]
+        return self._keep(request, super().get_search_fields(request))
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:
-        ordering = super().get_ordering(request) or ()  # type: ignore[misc]
+        ordering = super().get_ordering(request) or ()
         return [o for o in ordering if not self._hides(request, o)]
 
     def get_sortable_by(self, request: HttpRequest) -> list[Any]:
-        return self._keep(request, super().get_sortable_by(request))  # type: ignore[misc]
+        return self._keep(request, super().get_sortable_by(request))
 
     def lookup_allowed(
         self, lookup: str, value: Any, request: HttpRequest | None = None
@@ -143,12 +151,13 @@ class FieldRulesAdminMixin(_HidesUnreadableFields):
         # on this model or through any relation.
         if self._hides(request, lookup):
             return False
-        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc]
+        # Django 5.2 still takes request=None; django-stubs has 6.0's signature.
+        return super().lookup_allowed(lookup, value, request)  # type: ignore[arg-type]
 
     def to_field_allowed(self, request: HttpRequest, to_field: str) -> bool:
         if self._hides(request, to_field):
             return False
-        return super().to_field_allowed(request, to_field)  # type: ignore[misc]
+        return super().to_field_allowed(request, to_field)
 
     # History ------------------------------------------------------------------
 
@@ -163,7 +172,7 @@ class FieldRulesAdminMixin(_HidesUnreadableFields):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         self._history_readers_only(request)
-        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(
         self,
@@ -175,12 +184,15 @@ class FieldRulesAdminMixin(_HidesUnreadableFields):
         # django-simple-history's page of one historical record; its form is
         # built by get_form / get_fieldsets, so it hides the same fields.
         self._history_readers_only(request)
+        # SimpleHistoryAdmin (untyped, after this mixin) defines it.
         return super().history_form_view(  # type: ignore[misc]
             request, object_id, version_id, extra_context
         )
 
     def get_history_list_display(self, request: HttpRequest) -> list[Any]:
-        return self._keep(request, super().get_history_list_display(request))  # type: ignore[misc]
+        # SimpleHistoryAdmin (untyped, after this mixin) defines it.
+        shown = super().get_history_list_display(request)  # type: ignore[misc]
+        return self._keep(request, shown)
 
     def get_historical_record_context_helper(
         self, request: HttpRequest, historical_record: Any

@@ -24,10 +24,11 @@ page and inline built here.
 """
 
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -36,6 +37,15 @@ from django.urls import reverse
 
 from clinic.core.dates import BoundedDatesAdminMixin
 from clinic.core.errors import DomainError
+
+if TYPE_CHECKING:
+    # What the mixins are mixed into, so mypy checks their calls to it.
+    _Form = forms.ModelForm[Any]
+    _FormSet = forms.BaseInlineFormSet[Any, Any, Any]
+    _Inline = admin.options.InlineModelAdmin[Any, Any]
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _Form = _FormSet = _Inline = _ModelAdmin = object
 
 
 def refusal_errors(
@@ -76,7 +86,7 @@ def adopt(obj: models.Model, saved: models.Model) -> None:
     obj._state.db = saved._state.db
 
 
-class ServiceFormMixin:
+class ServiceFormMixin(_Form):
     """ModelForm side: runs the admin's service in clean(), inside the page's
     transaction (ServiceAdminMixin rolls it back if the page does not save)."""
 
@@ -84,18 +94,18 @@ class ServiceFormMixin:
     model_admin: Any
     _saved: models.Model | None = None
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()  # type: ignore[misc]
-        if self.errors:  # type: ignore[attr-defined]
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if self.errors:
             return cleaned
-        original = self.instance if self.instance.pk else None  # type: ignore[attr-defined]
+        original = self.instance if self.instance.pk else None
         try:
             with transaction.atomic():
                 saved = self.model_admin.save_with_service(self.request, original, self)
         except (DomainError, ValidationError) as refused:
-            self.add_error(None, refusal_errors(refused, self))  # type: ignore[attr-defined,arg-type]
+            self.add_error(None, refusal_errors(refused, self))
             return cleaned
-        adopt(self.instance, saved)  # type: ignore[attr-defined]
+        adopt(self.instance, saved)
         self._saved = saved
         return cleaned
 
@@ -103,15 +113,16 @@ class ServiceFormMixin:
         # Django then copies the form's values onto the instance and validates
         # the model; the page keeps what the service saved (an empty end the
         # service filled in, times it converted).
+        # A private method of Django's ModelForm, so not in django-stubs.
         super()._post_clean()  # type: ignore[misc]
         if self._saved is not None:
-            adopt(self.instance, self._saved)  # type: ignore[attr-defined]
+            adopt(self.instance, self._saved)
 
     def changed_values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.changed_data}  # type: ignore[attr-defined]
+        return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
-class ServiceFormSetMixin:
+class ServiceFormSetMixin(_FormSet):
     """Inline formset side: once every row is valid, runs the inline's service
     for the whole set of rows in clean(), inside the page's transaction.
     `new_objects`, `changed_objects` and `deleted_objects` say what to write."""
@@ -121,17 +132,17 @@ class ServiceFormSetMixin:
     instance: models.Model
 
     def clean(self) -> None:
-        super().clean()  # type: ignore[misc]
-        if not self.is_valid() or self.instance.pk is None:  # type: ignore[attr-defined]
+        super().clean()
+        if not self.is_valid() or self.instance.pk is None:
             # A row is wrong, or the page's own object was refused before it
             # existed: the page comes back with errors either way.
             return
-        self.save(commit=False)  # type: ignore[attr-defined]
+        self.save(commit=False)
         try:
             with transaction.atomic():
                 self.inline.save_with_service(self.request, self)
         except (DomainError, ValidationError) as refused:
-            raise refusal_errors(refused, self) from None  # type: ignore[arg-type]
+            raise refusal_errors(refused, self) from None
 
 
 def is_saved(response: HttpResponse) -> bool:
@@ -139,12 +150,12 @@ def is_saved(response: HttpResponse) -> bool:
     return 300 <= response.status_code < 400
 
 
-class ServiceInlineMixin(BoundedDatesAdminMixin):
+class ServiceInlineMixin(BoundedDatesAdminMixin, _Inline):
     """InlineModelAdmin side: define `save_with_service(request, formset)`,
     which writes the formset's rows through the services."""
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset = super().get_formset(request, obj, **kwargs)
         return type(
             formset.__name__,
             (ServiceFormSetMixin, formset),
@@ -155,12 +166,14 @@ class ServiceInlineMixin(BoundedDatesAdminMixin):
         raise NotImplementedError
 
 
-class ServiceAdminMixin(BoundedDatesAdminMixin):
+class ServiceAdminMixin(BoundedDatesAdminMixin, _ModelAdmin):
     """ModelAdmin side: define `save_with_service(request, original, form)`
     returning the saved object (original is None when adding)."""
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)  # type: ignore[misc]
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         bases = (
             (form,) if issubclass(form, ServiceFormMixin) else (ServiceFormMixin, form)
         )
@@ -174,7 +187,7 @@ class ServiceAdminMixin(BoundedDatesAdminMixin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         with transaction.atomic():
-            response = super().changeform_view(  # type: ignore[misc]
+            response = super().changeform_view(
                 request, object_id, form_url, extra_context
             )
             if request.method == "POST" and not is_saved(response):
@@ -193,7 +206,7 @@ class ServiceAdminMixin(BoundedDatesAdminMixin):
     ) -> None:
         if isinstance(formset, ServiceFormSetMixin):
             return  # its service saved the rows while the formset was validated
-        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        super().save_formset(request, form, formset, change)
 
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         raise NotImplementedError
@@ -209,22 +222,23 @@ class ServiceAdminMixin(BoundedDatesAdminMixin):
     ) -> HttpResponse:
         try:
             # Django's delete view runs in a transaction: a refusal undoes it.
-            return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+            return super().delete_view(request, object_id, extra_context)
         except DomainError as refused:
-            self.message_user(request, refused.detail, messages.ERROR)  # type: ignore[attr-defined]
-            opts = self.model._meta  # type: ignore[attr-defined]
+            self.message_user(request, refused.detail, messages.ERROR)
+            opts = self.model._meta
             return HttpResponseRedirect(
                 reverse(
                     f"admin:{opts.app_label}_{opts.model_name}_change",
                     args=[object_id],
-                    current_app=self.admin_site.name,  # type: ignore[attr-defined]
+                    current_app=self.admin_site.name,
                 )
             )
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)  # type: ignore[misc]
-        if "delete_selected" in actions:
-            delete, name, description = actions["delete_selected"]
+        actions = super().get_actions(request)
+        delete_selected = actions.get("delete_selected")
+        if delete_selected is not None:
+            delete, name, description = delete_selected
             actions[name] = (_all_or_none(delete), name, description)
         return actions
 
@@ -296,11 +310,10 @@ def reason_action(
                 "form": form,
                 "action": request.POST.get("action"),
                 "opts": model_admin.model._meta,
-                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
             },
         )
 
-    action.short_description = description  # type: ignore[attr-defined]
-    action.allowed_permissions = (permission,)  # type: ignore[attr-defined]
+    admin.action(action, description=description, permissions=(permission,))
     action.__name__ = name or description.lower().replace(" ", "_")
     return action

@@ -30,7 +30,8 @@ class DatabaseCache(DjangoDatabaseCache):
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote_name = connection.ops.quote_name
-        table = quote_name(self._table)
+        # Set by Django's BaseDatabaseCache, private, so not in django-stubs.
+        table = quote_name(self._table)  # type: ignore[attr-defined]
         cache_key = quote_name("cache_key")
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(using=db), connection.cursor() as cursor:

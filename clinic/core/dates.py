@@ -22,12 +22,21 @@ no domain app.
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+
+if TYPE_CHECKING:
+    # What the mixin is mixed into (a model admin or an inline), so mypy checks
+    # its calls to it.
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _AnyAdmin = BaseModelAdmin[Any]
+else:
+    _AnyAdmin = object
 
 MIN_DATE = dt.date(1800, 1, 1)
 MAX_DATE = dt.date(2200, 12, 31)
@@ -155,18 +164,19 @@ def _lookup_in_range(field: Any, lookup: str, raw: str) -> bool:
     return not isinstance(value, dt.date) or is_in_range(value)
 
 
-class BoundedDatesAdminMixin:
+class BoundedDatesAdminMixin(_AnyAdmin):
     """ModelAdmin / InlineModelAdmin: every date or date-time form field the
     admin builds from a model field refuses dates outside the range, and so
     does a changelist's date filter or date hierarchy in the query string
     (Django's own answer to wacky lookups: back to the list, `?e=1`)."""
 
     def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         return bound_form_field(formfield)
 
     def get_changelist_instance(self, request: Any) -> Any:
-        for field, lookup, raw in _date_lookups(self.model, request.GET):  # type: ignore[attr-defined]
+        for field, lookup, raw in _date_lookups(self.model, request.GET):
             if not _lookup_in_range(field, lookup, raw):
                 raise IncorrectLookupParameters(OUT_OF_RANGE_MESSAGE)
+        # Only a ModelAdmin has a changelist; an inline never calls this.
         return super().get_changelist_instance(request)  # type: ignore[misc]

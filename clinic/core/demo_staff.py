@@ -4,10 +4,10 @@ app. Idempotent: safe to run twice."""
 
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from clinic.core.roles import Role
+from clinic.core.users import User
 
 # username, password, role, first name, last name. Passwords are for the demo
 # only and are printed by seed_demo.
@@ -18,12 +18,11 @@ DEMO_USERS = [
 ]
 
 
-def demo_user(username: str):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.get(username=username)
+def demo_user(username: str) -> User:
+    return User.objects.get(username=username)
 
 
 def seed_staff(*, say: Callable[[str], None]) -> None:
-    User = get_user_model()
     for username, password, role, first, last in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,

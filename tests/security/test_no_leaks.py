@@ -65,6 +65,16 @@ def test_logged_tracebacks_keep_the_frames_but_not_the_message():
     assert CANARY not in text
 
 
+def test_a_traceback_logged_outside_an_except_block_formats():
+    # logger.exception() with no exception being handled passes
+    # (None, None, None); the formatter wrote nothing for it and raised.
+    record = logging.LogRecord(
+        "clinic.core.api", logging.ERROR, "", 0, "boom", (), (None, None, None)
+    )
+
+    assert canary.RedactingFormatter().format(record) == "boom\nNoneType: None"
+
+
 @override_settings(ROOT_URLCONF="tests.security.urls_leaky")
 @pytest.mark.parametrize("path", ["/boom/", "/plain-boom/"])
 def test_a_forced_exception_naming_a_patient_is_a_generic_500(client, path):

@@ -2,6 +2,7 @@ import functools
 import operator
 import uuid
 from collections.abc import Iterable
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -141,7 +142,8 @@ class Administration(SignedRecord):
     )
     history = HistoricalRecords()
 
-    objects = AdministrationQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = AdministrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-administered_at", "-id"]

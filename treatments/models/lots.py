@@ -1,5 +1,6 @@
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -212,7 +213,8 @@ class StockMovement(NoDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = StockMovementQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = StockMovementQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

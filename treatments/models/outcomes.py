@@ -4,6 +4,7 @@ version kept in history)."""
 
 import datetime as dt
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -89,7 +90,8 @@ class FollowUpNote(SignedRecord):
     )
     history = HistoricalRecords()
 
-    objects = FollowUpNoteQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = FollowUpNoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = "follow-up note"
@@ -213,7 +215,8 @@ class AdverseEvent(NoDeleteModel):
     )
     history = HistoricalRecords()
 
-    objects = AdverseEventQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = AdverseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-onset_at", "-id"]

@@ -3,8 +3,10 @@ from django.contrib.auth.signals import user_logged_in
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from clinic.core.api.fields import BoundedDateTimeField
@@ -31,14 +33,14 @@ class TokenView(APIView):
 
     role_rules = {"post": PUBLIC, "delete": AUTHENTICATED}
 
-    def get_throttles(self):  # type: ignore[no-untyped-def]
+    def get_throttles(self) -> list[BaseThrottle]:
         # Logins are throttled per client address (shared with the admin
         # login, clinic.core.throttling); revoking is not.
         if self.request is not None and self.request.method == "POST":
             return [LoginRateThrottle()]
         return []
 
-    def get_authenticators(self):  # type: ignore[no-untyped-def]
+    def get_authenticators(self) -> list[BaseAuthentication]:
         # Logging in must not trip over a stale token or session in the request.
         if self.request is not None and self.request.method == "POST":
             return []

@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -29,6 +29,15 @@ from rest_framework.response import Response
 from clinic.core.errors import InvalidIdempotencyKey, InvalidIfMatch
 from clinic.core.idempotency import IdempotencyRecord
 from clinic.core.locking import lock
+from clinic.core.users import User, acting_user
+
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so mypy checks its calls to it.
+    from rest_framework.generics import GenericAPIView
+
+    _View = GenericAPIView[Any]
+else:
+    _View = object
 
 ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Response])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -70,14 +79,12 @@ class IdempotencyKeyReused(APIException):
     default_code = "idempotency_key_reused"
 
 
-class ETagMixin:
+class ETagMixin(_View):
     """Add to a viewset. `etag_data(obj)` must give the same representation a
     GET returns; by default it is `get_serializer(obj).data`."""
 
-    request: Request
-
     def etag_data(self, obj: Any) -> Any:
-        return self.get_serializer(obj).data  # type: ignore[attr-defined]
+        return self.get_serializer(obj).data
 
     def _if_match(self) -> list[str] | None:
         """The entity tags of If-Match on a write; None when it was not sent."""
@@ -98,12 +105,12 @@ class ETagMixin:
             # so no other write can slip in between; the lock needs this
             # transaction (even an empty header reaches get_object).
             with transaction.atomic():
-                return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self) -> Any:
         # Found first (an unknown id is 404), then the version it was read at.
-        obj = super().get_object()  # type: ignore[misc]
+        obj = super().get_object()
         expected = self._if_match()
         if self.request.method in UPDATE_METHODS and (
             expected is None or "*" in expected
@@ -119,11 +126,11 @@ class ETagMixin:
     def finalize_response(
         self, request: Request, response: Any, *args: Any, **kwargs: Any
     ) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         is_detail = (
             self.kwargs.get(self.lookup_field) is not None
             or response.status_code == 201
-        )  # type: ignore[attr-defined]
+        )
         if (
             is_detail
             and response.status_code in (200, 201)
@@ -154,10 +161,13 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
             raise InvalidIdempotencyKey.for_field(
                 "Idempotency-Key", "Use 1 to 255 characters."
             )
+        # A request that reached a view has a method; the stubs allow None.
+        method = request.method or ""
         fingerprint = hashlib.sha256(
-            request.method.encode() + request.path.encode() + _canonical(request.data)
+            method.encode() + request.path.encode() + _canonical(request.data)
         ).hexdigest()
-        replay = _replay(request.user, key, fingerprint)
+        user = acting_user(request)
+        replay = _replay(user, key, fingerprint)
         if replay is not None:
             return replay
         try:
@@ -165,7 +175,7 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
                 # Claim the key first: a concurrent request with the same key
                 # blocks on this row and, once the first commits, replays it.
                 record = IdempotencyRecord.objects.create(
-                    user=request.user,
+                    user=user,
                     key=key,
                     fingerprint=fingerprint,
                     status_code=0,
@@ -181,17 +191,19 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
         except _Unremembered as refused:
             return refused.response
         except IntegrityError:
-            replay = _replay(request.user, key, fingerprint)
+            replay = _replay(user, key, fingerprint)
             if replay is None:
                 raise
             return replay
         return response
 
-    wrapper.idempotent = True  # type: ignore[attr-defined]  # read by the schema
-    return wrapper  # type: ignore[return-value]
+    # Read by the schema; mypy allows no attribute on a function.
+    wrapper.idempotent = True  # type: ignore[attr-defined]
+    # functools.wraps keeps the decorated method's signature.
+    return cast(ViewMethod, wrapper)
 
 
-def _replay(user: Any, key: str, fingerprint: str) -> Response | None:
+def _replay(user: User, key: str, fingerprint: str) -> Response | None:
     ttl = timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     record = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if record is None:

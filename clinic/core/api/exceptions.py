@@ -72,10 +72,13 @@ def _invalid(codes: set[Any]) -> tuple[str, str]:
 
 def _drf_response(exc: exceptions.APIException) -> Response:
     headers: dict[str, str] = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    # NotAuthenticated / AuthenticationFailed carry one, Throttled the other.
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         errors = detail if isinstance(detail, dict) else {"non_field_errors": detail}
@@ -84,10 +87,10 @@ def _drf_response(exc: exceptions.APIException) -> Response:
             status=exc.status_code,
             headers=headers,
         )
-    detail = exc.detail
-    code = detail.code if isinstance(detail, exceptions.ErrorDetail) else None
+    message = exc.detail
+    code = message.code if isinstance(message, exceptions.ErrorDetail) else None
     return Response(
-        error_body(code or exc.default_code, str(detail)),
+        error_body(code or exc.default_code, str(message)),
         status=exc.status_code,
         headers=headers,
     )

@@ -6,7 +6,7 @@ Read-only by construction: there is no write route to history anywhere.
 import datetime
 import decimal
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -16,6 +16,14 @@ from rest_framework.response import Response
 
 from clinic.core.api.fields import BoundedDateTimeField
 from clinic.core.api.pagination import PageNumberPagination
+
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so mypy checks its calls to it.
+    from rest_framework.generics import GenericAPIView
+
+    _View = GenericAPIView[Any]
+else:
+    _View = object
 
 _CHANGE_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 _HISTORY_ONLY_FIELDS = {
@@ -92,7 +100,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = HistoryChangeSerializer(many=True)
 
 
-class HistoryMixin:
+class HistoryMixin(_View):
     """Adds the `history` action to a viewset whose model has `history`.
 
     The viewset's `role_rules` must grant "history" (managers, per
@@ -106,14 +114,17 @@ class HistoryMixin:
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        instance = self.get_object()  # type: ignore[attr-defined]
+        instance = self.get_object()
         records = instance.history.select_related("history_user").order_by(
             "-history_date", "-history_id"
         )
         # Page numbers whatever the viewset's own paginator: history rows have
         # none of the fields a cursor would order by.
         paginator = PageNumberPagination()
-        rows = list(paginator.paginate_queryset(records, request, view=self) or [])
+        page: list[Any] | None = paginator.paginate_queryset(
+            records, request, view=self
+        )
+        rows: list[Any] = list(page or [])
         older = None
         if rows and rows[-1].history_type != "+":
             older = (

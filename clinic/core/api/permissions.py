@@ -19,7 +19,7 @@ def _rule_key(request: Request, view: Any) -> str:
     # Viewsets name their actions (list, retrieve, cancel...); plain API views
     # are keyed by HTTP method. HEAD is a GET without the body, so GET's rule.
     action = getattr(view, "action", None)
-    method = request.method.lower()
+    method = (request.method or "").lower()
     return action or ("get" if method == "head" else method)
 
 
@@ -29,7 +29,7 @@ class RolePermission(BasePermission):
     message = "Your role does not allow this."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        method = request.method.lower()
+        method = (request.method or "").lower()
         if method == "options" or not hasattr(view, method):
             # Let DRF answer 405 (or metadata), but only to signed-in users.
             return bool(request.user and request.user.is_authenticated)
