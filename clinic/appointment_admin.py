@@ -28,8 +28,7 @@ from clinic.services.appointments import appointment_book, appointment_move
 
 class StatusChangeInline(admin.TabularInline):
     model = AppointmentStatusChange
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "from_status", "to_status", "by", "reason")
     extra = 0
     can_delete = False
 
@@ -64,7 +63,9 @@ class LocalTimesForm(forms.ModelForm):
                 )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        # A ModelForm's clean() returns cleaned_data; django-stubs allows None.
+        cleaned = self.cleaned_data
         room = cleaned.get("room") or getattr(self.instance, "room", None)
         if room is None:
             return cleaned
@@ -121,7 +122,7 @@ class AppointmentAdmin(
     def local_start(self, obj: Appointment) -> str:
         return _local_start(obj)
 
-    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+    def get_fields(self, request: Any, obj: Any = None) -> list[Any]:
         booking = ["practitioner", "room", "type", "starts_at", "ends_at", "notes",
                    "override_reason"]  # fmt: skip
         if obj is None:
@@ -137,8 +138,10 @@ class AppointmentAdmin(
 
     form = LocalTimesForm
 
-    def get_form(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         if "ends_at" in form.base_fields:
             form.base_fields["ends_at"].required = False
         return form

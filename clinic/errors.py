@@ -1,10 +1,17 @@
 """Errors the calendar services raise. Their codes are part of the API contract."""
 
-from clinic.core.errors import (  # noqa: F401 - shared errors, raised here too
-    Conflict,
-    NotPermitted,
-    ReasonRequired,
-    RuleViolation,
+# Shared errors, raised here too (re-exported: `X as X`).
+from clinic.core.errors import (
+    Conflict as Conflict,
+)
+from clinic.core.errors import (
+    NotPermitted as NotPermitted,
+)
+from clinic.core.errors import (
+    ReasonRequired as ReasonRequired,
+)
+from clinic.core.errors import (
+    RuleViolation as RuleViolation,
 )
 
 

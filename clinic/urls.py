@@ -4,14 +4,14 @@ Each app contributes its API routes through its own urls module.
 """
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clinic.core.api.auth_views import TokenView
 from clinic.core.throttling import throttle_login_posts
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("", include("clinic.api_urls")),
 ]

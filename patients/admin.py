@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +17,7 @@ from clinic.core.users import acting_user
 from patients import services
 from patients.ages import years_before
 from patients.models import ConsentForm, Patient, SignedConsent
+from patients.querysets import PatientQuerySet
 
 
 class AgeBandFilter(admin.SimpleListFilter):
@@ -28,9 +29,10 @@ class AgeBandFilter(admin.SimpleListFilter):
         return [(band, band) for band in self.BANDS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() not in self.BANDS:
+        band = self.value()
+        if band is None or band not in self.BANDS:
             return queryset
-        youngest, oldest = self.BANDS[self.value()]
+        youngest, oldest = self.BANDS[band]
         today = timezone.localdate()
         born_after = years_before(today, oldest + 1) + dt.timedelta(days=1)
         born_before = years_before(today, youngest)
@@ -46,8 +48,13 @@ class SignedConsentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["form", "signed_at", "signed_by", "expires_at", "withdrawn_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "form",
+        "signed_at",
+        "signed_by",
+        "expires_at",
+        "withdrawn_at",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -112,7 +119,8 @@ class PatientAdmin(
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        return queryset.search(search_term), False
+        # The page's rows come from Patient.objects, a PatientQuerySet.
+        return cast(PatientQuerySet, queryset).search(search_term), False
 
     def save_with_service(
         self, request: HttpRequest, original: Any, form: Any

@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -42,7 +43,8 @@ def _writable_patient_fields(user: Any) -> set[str]:
     return fields - unreadable_fields(user, Patient)
 
 
-def _refuse_fields_beyond_role(data: dict[str, Any], user: Any) -> None:
+def _refuse_fields_beyond_role(data: Iterable[str], user: Any) -> None:
+    # `data` is the request body: its keys (the body was checked to be an object).
     refused = sorted(set(data) - _writable_patient_fields(user))
     if refused:
         raise NotPermitted(

@@ -420,7 +420,7 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _next_id(model: type[models.Model]) -> int:
-    top = model.objects.aggregate(top=models.Max("pk"))["top"]
+    top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
     return (top or 0) + 1
 
 
@@ -526,7 +526,8 @@ def seed_follow_ups(
                 plan.append((dose, contact))
     first_id = _next_id(FollowUpNote)
     fields = FollowUpNote._meta.concrete_fields
-    writer = RowWriter(FollowUpNote, [f.column for f in fields])
+    # A concrete field is one with a column.
+    writer = RowWriter(FollowUpNote, [f.column for f in fields if f.column])
     progress = Progress(write, "follow-ups", len(plan))
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -1058,17 +1059,17 @@ def _lots_and_administrations(
         plan.append((visit, product_index, route, site))
     extra = iter(v for v in visits if v.kind == "procedure_room")
     while len(plan) < sizes.administrations:
-        visit = next(extra, None)
-        if visit is None:
+        spare = next(extra, None)
+        if spare is None:
             break
-        plan.append((visit, 2, Route.SUBCUTANEOUS, "Abdomen"))
+        plan.append((spare, 2, Route.SUBCUTANEOUS, "Abdomen"))
 
     first_id = _next_id(Administration)
     first_move = _next_id(StockMovement)
     given: dict[int, int] = {}
     admin_writer = RowWriter(
         Administration,
-        [f.column for f in Administration._meta.concrete_fields],
+        [f.column for f in Administration._meta.concrete_fields if f.column],
     )
     move_columns = [
         "id",

@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -41,7 +41,16 @@ from treatments.services.signing import Lifecycle
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
 
-class SignedRecordViewSetMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so mypy checks its calls to it.
+    from rest_framework.generics import GenericAPIView
+
+    _View = GenericAPIView[Any]
+else:
+    _View = object
+
+
+class SignedRecordViewSetMixin(_View):
     """What the viewsets of signed records (administrations, follow-up notes)
     share: addressed by public id, listed by a cursor, the same roles, and
     PATCH (a draft's correctable fields), POST .../sign/, .../amend/ and
@@ -68,8 +77,6 @@ class SignedRecordViewSetMixin:
     serializer_class: type[serializers.Serializer]
     correction_serializer: type[serializers.Serializer]
     amend_serializer: type[serializers.Serializer]
-    get_queryset: Callable[[], Any]
-    get_object: Callable[[], Any]
 
     def _out(self, record: Any, **kwargs: Any) -> Response:
         fresh = self.get_queryset().get(pk=record.pk)

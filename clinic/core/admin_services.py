@@ -49,7 +49,8 @@ else:
 
 
 def refusal_errors(
-    refused: DomainError | ValidationError, form: forms.BaseForm | forms.BaseFormSet
+    refused: DomainError | ValidationError,
+    form: "forms.BaseForm | forms.BaseFormSet[Any]",
 ) -> ValidationError:
     """A service's refusal as `form`'s errors: each message on the field it
     names when the form has that field, every other one on the form as a
@@ -266,7 +267,7 @@ class ReasonForm(forms.Form):
 
 def reason_action(
     description: str,
-    apply: Callable[[HttpRequest, Any, str], None],
+    apply: Callable[[HttpRequest, Any, str], object],
     *,
     permission: str = "change",
     name: str | None = None,

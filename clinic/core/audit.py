@@ -21,13 +21,14 @@ def audited_save(
     The admin and API also set the actor through simple-history's middleware,
     but services are called from commands too, so they always pass it.
     """
+    # simple-history reads both off the instance; no stub declares them.
     instance._history_user = actor  # type: ignore[attr-defined]
     if reason:
         instance._change_reason = reason  # type: ignore[attr-defined]
     instance.save(**save_kwargs)
 
 
-class NoDeleteQuerySet(models.QuerySet):
+class NoDeleteQuerySet(models.QuerySet[Any]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise DeletionRefused(
             f"{self.model._meta.verbose_name_plural} are never deleted."

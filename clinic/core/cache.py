@@ -45,7 +45,7 @@ class DatabaseCache(DjangoDatabaseCache):
             if row is None or self._expired(connection, row[1]):
                 raise ValueError(f"Key '{key}' not found.")
             stored = connection.ops.process_clob(row[0])
-            value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301 - our own rows
+            value: int = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301 - our own rows
             encoded = base64.b64encode(
                 pickle.dumps(value, self.pickle_protocol)
             ).decode("latin1")
@@ -65,7 +65,8 @@ class DatabaseCache(DjangoDatabaseCache):
         ) + expression.get_db_converters(connection)
         for converter in converters:
             expires = converter(expires, expression, connection)
-        return expires < tz_now()
+        expired: bool = expires < tz_now()
+        return expired
 
 
 def create_cache_tables(using: str, verbosity: int = 1, **kwargs: Any) -> None:

@@ -30,8 +30,10 @@ def read_roles(model: type[models.Model]) -> Mapping[str, frozenset[str]]:
     """field name -> roles that may read it, for the fields that depend on a role."""
     model = _concrete(model)
     config = apps.get_app_config(model._meta.app_label)
-    declared = getattr(config, "field_read_roles", {})
-    return declared.get(model._meta.object_name, {})
+    declared: Mapping[str, Mapping[str, frozenset[str]]] = getattr(
+        config, "field_read_roles", {}
+    )
+    return declared.get(model.__name__, {})  # the model's object_name
 
 
 def role_dependent_fields(model: type[models.Model]) -> list[str]:

@@ -331,7 +331,7 @@ def _check_working_hours(appointment: Appointment) -> None:
         ).select_related("location")
     )
     places = {h.location_id: h.location for h in weekly} | {
-        e.location_id: e.location for e in exceptions if e.location_id is not None
+        e.location_id: e.location for e in exceptions if e.location is not None
     }
 
     def hours_at(place: Any) -> list[slots.Interval]:
@@ -389,9 +389,10 @@ def _save_holding_time(appointment: Appointment, *, actor: User) -> None:
         raise _collision_error(collisions) from exc
 
 
-def _constraint_name(exc: IntegrityError) -> str | None:
+def _constraint_name(exc: IntegrityError) -> str:
+    """The violated constraint's name (PostgreSQL's diagnostics), or ""."""
     diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
+    return getattr(diag, "constraint_name", None) or ""
 
 
 def record_status_change(

@@ -131,6 +131,7 @@ def working_hours_delete(*, hours: WorkingHours, actor: User) -> None:
     bookings need it."""
     _lock(hours.practitioner)
     with bookings_kept_covered(hours.practitioner_id):
+        # Read by simple-history off the instance (no stub declares it).
         hours._history_user = actor  # type: ignore[attr-defined]
         hours.delete()
 
@@ -184,6 +185,7 @@ def schedule_exception_delete(*, exception: ScheduleException, actor: User) -> N
     Raises HoursStrandAppointments (409) for extra hours upcoming bookings need."""
     _lock(exception.practitioner)
     with bookings_kept_covered(exception.practitioner_id):
+        # Read by simple-history off the instance (no stub declares it).
         exception._history_user = actor  # type: ignore[attr-defined]
         exception.delete()
 

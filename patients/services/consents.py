@@ -43,6 +43,7 @@ def consent_find_valid(
     )
     # Route and indication lists are JSON; SQLite cannot query inside them, and
     # a patient has a handful of consents, so the last filter runs here.
+    consent: SignedConsent
     for consent in candidates:
         form = consent.form
         if route in form.covered_routes and indication in form.covered_indications:

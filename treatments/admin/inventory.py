@@ -1,7 +1,7 @@
 """Admin for products, lots and the stock ledger. Every write calls the same
 service as the API (clinic.core.admin_services)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,8 +25,16 @@ from treatments.models import (
     Product,
     StockMovement,
 )
+from treatments.querysets import LotQuerySet
 from treatments.services.lots import EDITABLE_FIELDS as LOT_EDITABLE_FIELDS
 from treatments.services.products import EDITABLE_FIELDS as PRODUCT_EDITABLE_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _OnHand(TypedDict):
+    on_hand: int
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -48,8 +56,13 @@ class LotInline(ReadOnlyInline):
     """Lots are registered, released and recalled on their own page."""
 
     model = Lot
-    fields = ["lot_number", "status", "manufactured_on", "expires_on", "received_on"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "lot_number",
+        "status",
+        "manufactured_on",
+        "expires_on",
+        "received_on",
+    )
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -91,8 +104,15 @@ class StockMovementInline(ReadOnlyInline):
 
     model = StockMovement
     fk_name = "lot"
-    fields = ["at", "kind", "vials", "by", "witness", "reason", "administration"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "at",
+        "kind",
+        "vials",
+        "by",
+        "witness",
+        "reason",
+        "administration",
+    )
     show_change_link = False
 
 
@@ -127,7 +147,8 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_on_hand()
+        # The page's rows come from Lot.objects, a LotQuerySet.
+        return cast(LotQuerySet, super().get_queryset(request)).with_on_hand()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
@@ -137,7 +158,7 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
         return ["product", *self.STATUS_FIELDS]
 
     @admin.display(description="vials on hand")
-    def vials_on_hand(self, lot: Lot) -> int:
+    def vials_on_hand(self, lot: "WithAnnotations[Lot, _OnHand]") -> int:
         return lot.on_hand
 
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:

@@ -215,14 +215,24 @@ class FollowUpNoteInline(ReadOnlyInline):
 
     model = FollowUpNote
     fk_name = "administration"
-    fields = ["noted_at", "contact_kind", "outcome_score", "status", "author"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "noted_at",
+        "contact_kind",
+        "outcome_score",
+        "status",
+        "author",
+    )
 
 
 class AdverseEventInline(ReadOnlyInline):
     model = AdverseEvent
-    fields = ["onset_at", "grade", "serious", "outcome", "reported_on"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "onset_at",
+        "grade",
+        "serious",
+        "outcome",
+        "reported_on",
+    )
 
 
 def outcome_links(administration: Any) -> str:

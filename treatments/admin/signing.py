@@ -63,8 +63,13 @@ class AmendmentsInline(ReadOnlyInline):
     """A signed record's amendments on its page, read-only (they are made on
     the amend page); a subclass names the amendment model."""
 
-    fields = ["amended_at", "amended_by", "reason", "changes", "digest"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "amended_at",
+        "amended_by",
+        "reason",
+        "changes",
+        "digest",
+    )
     show_change_link = False
 
 
@@ -93,7 +98,7 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
             return []
         fixed = [
             name
-            for name in self.form._meta.fields
+            for name in self.form._meta.fields or ()  # each form names its fields
             if name not in obj.CORRECTABLE_FIELDS or obj.status != Status.DRAFT
         ]
         return [*fixed, *self.RECORD_FIELDS]

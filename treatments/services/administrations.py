@@ -6,7 +6,7 @@ every signed record are in treatments/services/signing.py."""
 import copy
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Unpack
+from typing import Any, Unpack, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -73,7 +73,7 @@ def observation_end(values: Any) -> datetime:
         minutes = settings.DEFAULT_OBSERVATION_MINUTES
     else:
         minutes = values.appointment.type.observation_minutes
-    dose_ended = values.infusion_ended_at or values.administered_at
+    dose_ended: datetime = values.infusion_ended_at or values.administered_at
     return dose_ended + timedelta(minutes=minutes)
 
 
@@ -84,7 +84,8 @@ def observation_end_after_correction(before: Any, after: Any) -> datetime:
     moved = (after.infusion_ended_at or after.administered_at) - (
         before.infusion_ended_at or before.administered_at
     )
-    return before.observation_ends_at + moved
+    ends_at: datetime = before.observation_ends_at + moved
+    return ends_at
 
 
 def is_active_practitioner(user: Any) -> bool:
@@ -294,7 +295,10 @@ def administration_record(
 
 def _locked(administration: Administration) -> Administration:
     # With its lot: the particle count follows the lot's concentration.
-    return lock(Administration.objects.select_related("lot"), administration.pk)
+    locked: Administration = lock(
+        Administration.objects.select_related("lot"), administration.pk
+    )
+    return locked
 
 
 def _check_and_derive(
@@ -379,13 +383,17 @@ def administration_amend(
     SignerNotClinician, ReasonRequired, FieldNotCorrectable,
     AmendmentChangesNothing, the clinical-value gates, RecordNotSigned /
     RecordEnteredInError (409)."""
-    return signing.amend_record(
-        administration,
-        locked=_locked,
-        correct=_check_and_derive,
-        fields=(*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS),
-        not_correctable=NOT_CORRECTABLE,
-        **amendment,
+    # A row of the record's `amendments` model, which is this one.
+    return cast(
+        AdministrationAmendment,
+        signing.amend_record(
+            administration,
+            locked=_locked,
+            correct=_check_and_derive,
+            fields=(*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS),
+            not_correctable=NOT_CORRECTABLE,
+            **amendment,
+        ),
     )
 
 

@@ -193,7 +193,10 @@ def adverse_event_record(
 
 
 def _lock(event: AdverseEvent) -> AdverseEvent:
-    return lock(AdverseEvent.objects.select_related("administration"), event.pk)
+    locked: AdverseEvent = lock(
+        AdverseEvent.objects.select_related("administration"), event.pk
+    )
+    return locked
 
 
 @transaction.atomic

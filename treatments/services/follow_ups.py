@@ -4,7 +4,7 @@ the steps shared with every signed record are in
 treatments/services/signing.py."""
 
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any, Unpack, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -108,7 +108,10 @@ def follow_up_record(
 
 def _locked(note: FollowUpNote) -> FollowUpNote:
     # With the administration its rules read.
-    return lock(FollowUpNote.objects.select_related("administration"), note.pk)
+    locked: FollowUpNote = lock(
+        FollowUpNote.objects.select_related("administration"), note.pk
+    )
+    return locked
 
 
 @transaction.atomic
@@ -162,13 +165,17 @@ def follow_up_amend(
     chained by digest). Raises SignaturePasswordInvalid, SignerNotClinician,
     ReasonRequired, FieldNotCorrectable, AmendmentChangesNothing, the note
     rules, RecordNotSigned / RecordEnteredInError (409)."""
-    return signing.amend_record(
-        note,
-        locked=_locked,
-        correct=_check_amended,
-        fields=FollowUpNote.CORRECTABLE_FIELDS,
-        not_correctable=NOT_CORRECTABLE,
-        **amendment,
+    # A row of the record's `amendments` model, which is this one.
+    return cast(
+        FollowUpNoteAmendment,
+        signing.amend_record(
+            note,
+            locked=_locked,
+            correct=_check_amended,
+            fields=FollowUpNote.CORRECTABLE_FIELDS,
+            not_correctable=NOT_CORRECTABLE,
+            **amendment,
+        ),
     )
 
 

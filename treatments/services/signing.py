@@ -177,7 +177,7 @@ def amendment_diff(
 
 def chain_amendment(
     *,
-    record: Any,
+    record: SignedRecord,
     actor: User,
     reason: str,
     diff: dict[str, list[Any]],

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.utils import timezone
@@ -17,12 +19,12 @@ from clinic.core.errors import InvalidCredentials, NotTokenAuthenticated
 from clinic.core.tokens import ApiToken, token_issue, token_revoke
 
 
-class TokenRequestSerializer(StrictInputMixin, serializers.Serializer):
+class TokenRequestSerializer(StrictInputMixin, serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
     expires_at = BoundedDateTimeField()
 

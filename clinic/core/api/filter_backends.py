@@ -19,14 +19,18 @@ def _is_detail(view: Any) -> bool:
 
 
 class ListFilterBackend(DjangoFilterBackend):
-    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+    def filter_queryset(
+        self, request: Any, queryset: QuerySet[Any], view: Any
+    ) -> QuerySet[Any]:
         if _is_detail(view):
             return queryset
         return super().filter_queryset(request, queryset, view)
 
 
 class ListOrderingFilter(OrderingFilter):
-    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+    def filter_queryset(
+        self, request: Any, queryset: QuerySet[Any], view: Any
+    ) -> QuerySet[Any]:
         if _is_detail(view):
             return queryset
         return super().filter_queryset(request, queryset, view)

@@ -85,13 +85,13 @@ def history_entries(records: list[Any], older: Any | None) -> list[dict[str, Any
     return entries
 
 
-class HistoryChangeSerializer(serializers.Serializer):
+class HistoryChangeSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class HistoryEntrySerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     at = BoundedDateTimeField()
     kind = serializers.ChoiceField(choices=["created", "changed", "deleted"])

@@ -44,7 +44,7 @@ class StrictInputMixin(_Serializer):
         return value
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The body of every error answer (clinic.core.api.exceptions.error_body)."""
 
     code = serializers.CharField(help_text="Stable, machine-readable.")
