@@ -65,6 +65,7 @@ from treatments.models import (
     Product,
     StockMovement,
 )
+from treatments.services.administrations import observation_end_from
 
 Say = Callable[[str], None]
 
@@ -1112,8 +1113,11 @@ def _lots_and_administrations(
                 administered_at=at,
                 administered_by_id=visit.practitioner_user_id,
                 appointment_id=visit.appointment_id,
-                observation_ends_at=(infusion_end or at)
-                + dt.timedelta(minutes=visit.observation_minutes),
+                observation_ends_at=observation_end_from(
+                    administered_at=at,
+                    infusion_ended_at=infusion_end,
+                    observation_minutes=visit.observation_minutes,
+                ),
                 infusion_started_at=at if infusion else None,
                 infusion_ended_at=infusion_end,
                 infusion_rate_ml_per_h=Decimal("5.00") if infusion else None,

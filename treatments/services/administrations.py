@@ -73,8 +73,24 @@ def observation_end(values: Any) -> datetime:
         minutes = settings.DEFAULT_OBSERVATION_MINUTES
     else:
         minutes = values.appointment.type.observation_minutes
-    dose_ended: datetime = values.infusion_ended_at or values.administered_at
-    return dose_ended + timedelta(minutes=minutes)
+    return observation_end_from(
+        administered_at=values.administered_at,
+        infusion_ended_at=values.infusion_ended_at,
+        observation_minutes=minutes,
+    )
+
+
+def observation_end_from(
+    *,
+    administered_at: datetime,
+    infusion_ended_at: datetime | None,
+    observation_minutes: int,
+) -> datetime:
+    """The arithmetic of observation_end, for callers that already know the
+    minutes (the scale seeder): no query, no setting."""
+    return (infusion_ended_at or administered_at) + timedelta(
+        minutes=observation_minutes
+    )
 
 
 def observation_end_after_correction(before: Any, after: Any) -> datetime:
