@@ -28,6 +28,8 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	DEBUG=true $(PY) -m mypy clinic patients treatments
 
 # Not one of the two commands: the performance benchmark on PostgreSQL
 # (README, "Performance"). Seeds clinic_bench at 100k patients on first use.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
-    from clinic.env import load_env_file
+    from clinic.core.env import load_env_file
 
     # Local development defaults written by `make install` (git-ignored).
     load_env_file(Path(__file__).resolve().parent / ".env")

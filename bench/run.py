@@ -103,8 +103,8 @@ class Fixtures:
         from django.db.models import Max
         from django.utils import timezone
 
+        from clinic.core.tokens import token_issue
         from clinic.models import Appointment, AppointmentType, Location, WorkingHours
-        from clinic.services.tokens import token_issue
         from patients.models import Patient
         from treatments.scale import FAMILY, GIVEN
 

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.api.permissions import AUTHENTICATED
+from clinic.core.api.permissions import AUTHENTICATED
 from clinic.models import Appointment
 from patients.models import Patient
 

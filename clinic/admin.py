@@ -7,12 +7,13 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin, with_field_rules
-from clinic.admin_services import ServiceAdminMixin
-from clinic.dates import BoundedDatesAdminMixin
+from clinic.core.admin_fields import FieldRulesAdminMixin, with_field_rules
+from clinic.core.admin_services import ServiceAdminMixin
+from clinic.core.dates import BoundedDatesAdminMixin
+from clinic.core.tokens import token_revoke
+from clinic.core.users import acting_user
 from clinic.models import ApiToken, Location
 from clinic.services.locations import location_create, location_update
-from clinic.services.tokens import token_revoke
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic"
@@ -27,14 +28,14 @@ class LocationAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin)
     def save_with_service(self, request: Any, original: Any, form: Any) -> Location:
         if original is not None:
             return location_update(
-                location=original, actor=request.user, **form.changed_values()
+                location=original, actor=acting_user(request), **form.changed_values()
             )
         data = form.cleaned_data
         return location_create(
             name=data["name"],
             time_zone=data["time_zone"],
             address=data["address"],
-            actor=request.user,
+            actor=acting_user(request),
         )
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:

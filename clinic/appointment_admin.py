@@ -1,5 +1,5 @@
 """Admin of appointments: booking and moving through the booking service
-(once, while the page is validated: clinic.admin_services), status changes as
+(once, while the page is validated: clinic.core.admin_services), status changes as
 admin actions through the status services."""
 
 from collections.abc import Callable
@@ -12,23 +12,23 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import slots
-from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, reason_action
-from clinic.audit import NoDeleteAdminMixin
-from clinic.errors import DomainError
+from clinic.core.admin_fields import FieldRulesAdminMixin
+from clinic.core.admin_services import ServiceAdminMixin, reason_action
+from clinic.core.audit import NoDeleteAdminMixin
+from clinic.core.errors import DomainError
+from clinic.core.roles import Role, has_role
+from clinic.core.users import acting_user
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
 )
-from clinic.roles import Role, has_role
 from clinic.services import appointment_status as status_services
 from clinic.services.appointments import appointment_book, appointment_move
 
 
 class StatusChangeInline(admin.TabularInline):
     model = AppointmentStatusChange
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "from_status", "to_status", "by", "reason")
     extra = 0
     can_delete = False
 
@@ -63,7 +63,9 @@ class LocalTimesForm(forms.ModelForm):
                 )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        # A ModelForm's clean() returns cleaned_data; django-stubs allows None.
+        cleaned = self.cleaned_data
         room = cleaned.get("room") or getattr(self.instance, "room", None)
         if room is None:
             return cleaned
@@ -108,7 +110,7 @@ class AppointmentAdmin(
         reason_action(
             "Cancel appointments",
             lambda request, appointment, reason: status_services.appointment_cancel(
-                appointment=appointment, actor=request.user, reason=reason
+                appointment=appointment, actor=acting_user(request), reason=reason
             ),
             permission="front_desk",
             name="cancel",
@@ -120,7 +122,7 @@ class AppointmentAdmin(
     def local_start(self, obj: Appointment) -> str:
         return _local_start(obj)
 
-    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+    def get_fields(self, request: Any, obj: Any = None) -> list[Any]:
         booking = ["practitioner", "room", "type", "starts_at", "ends_at", "notes",
                    "override_reason"]  # fmt: skip
         if obj is None:
@@ -136,8 +138,10 @@ class AppointmentAdmin(
 
     form = LocalTimesForm
 
-    def get_form(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         if "ends_at" in form.base_fields:
             form.base_fields["ends_at"].required = False
         return form
@@ -151,7 +155,8 @@ class AppointmentAdmin(
                 patient=data["patient"], practitioner=data["practitioner"],
                 room=data["room"], type=data["type"], starts_at=data["starts_at"],
                 ends_at=data.get("ends_at"), notes=data.get("notes", ""),
-                override_reason=data.get("override_reason", ""), actor=request.user,
+                override_reason=data.get("override_reason", ""),
+                actor=acting_user(request),
             )  # fmt: skip
         changes = form.changed_values()
         if changes.get("ends_at", True) is None:
@@ -159,7 +164,9 @@ class AppointmentAdmin(
         if changes.keys() & _BOOKING_FIELDS and has_role(request.user, Role.MANAGER):
             # The form shows the current reason; a manager keeping it gives it again.
             changes["override_reason"] = data.get("override_reason", "")
-        return appointment_move(appointment=original, actor=request.user, **changes)
+        return appointment_move(
+            appointment=original, actor=acting_user(request), **changes
+        )
 
     def has_front_desk_permission(self, request: Any) -> bool:
         return has_role(request.user, Role.FRONT_DESK)
@@ -173,7 +180,7 @@ class AppointmentAdmin(
         done = 0
         for appointment in queryset:
             try:
-                service(appointment=appointment, actor=request.user)
+                service(appointment=appointment, actor=acting_user(request))
                 done += 1
             except DomainError as refused:
                 self.message_user(

@@ -17,7 +17,8 @@ _SCHEDULE_READ = ["clinic.view_appointment", "clinic.view_appointmentstatuschang
 class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Clinic"
-    # Admin permissions per role; the API checks roles itself (clinic.api.permissions).
+    # Admin permissions per role; the API checks roles itself
+    # (clinic.core.api.permissions).
     role_permissions = {
         "manager": [
             "auth.view_user",
@@ -47,8 +48,8 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from clinic.cache import create_cache_tables
-        from clinic.role_permissions import sync_role_permissions
+        from clinic.core.cache import create_cache_tables
+        from clinic.core.role_permissions import sync_role_permissions
 
         post_migrate.connect(
             sync_role_permissions, dispatch_uid="clinic.sync_role_permissions"

@@ -1,32 +1,25 @@
-"""The demo clinic's people, places and calendar. Idempotent: safe to run twice."""
+"""The demo clinic's places and calendar (its staff: clinic/core/demo_staff.py).
+Idempotent: safe to run twice."""
 
 import itertools
-from collections.abc import Callable
-from datetime import time, timedelta
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, time, timedelta
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from clinic.calendar_errors import BookingCollision
+from clinic.core.demo_staff import demo_user
+from clinic.core.roles import Role
+from clinic.core.users import User
+from clinic.errors import BookingCollision
 from clinic.models import Appointment, AppointmentType, Location, Practitioner, Room
-from clinic.roles import Role
 from clinic.services.appointment_types import appointment_type_create
 from clinic.services.appointments import appointment_book
-from clinic.services.availability import availability_search
+from clinic.services.availability import Slot, availability_search
 from clinic.services.locations import location_create
 from clinic.services.practitioners import practitioner_create, working_hours_create
 from clinic.services.rooms import room_create
 from patients.models import Patient
-
-# username, password, role, first name, last name. Passwords are for the demo
-# only and are printed by seed_demo.
-DEMO_USERS = [
-    ("frontdesk", "frontdesk-demo-2026", Role.FRONT_DESK, "Fran", "Desk"),
-    ("clinician", "clinician-demo-2026", Role.CLINICIAN, "Casey", "Clinician"),
-    ("manager", "manager-demo-2026", Role.MANAGER, "Morgan", "Manager"),
-]
 
 DEMO_LOCATIONS = [
     (
@@ -38,31 +31,12 @@ DEMO_LOCATIONS = [
 ]
 
 
-def demo_user(username: str):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.get(username=username)
-
-
-def seed_people_and_places(*, say: Callable[[str], None]) -> None:
-    User = get_user_model()
-    for username, password, role, first, last in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{username}@demo.clinic.invalid",
-                "is_staff": True,
-            },
-        )
-        if created:
-            user.set_password(password)
-            user.save()
-        user.groups.add(Group.objects.get(name=role))
+def seed_places(*, say: Callable[[str], None]) -> None:
     manager = demo_user("manager")
     for name, tz, address in DEMO_LOCATIONS:
         if not Location.objects.filter(name=name).exists():
             location_create(name=name, time_zone=tz, address=address, actor=manager)
-    say(f"locations: {Location.objects.count()}, staff users: {User.objects.count()}")
+    say(f"locations: {Location.objects.count()}")
 
 
 # The calendar ---------------------------------------------------------------
@@ -83,8 +57,10 @@ DEMO_TYPES = [
     ("Follow-up", 20, "consult_room", 5, 0, 1),
 ]
 _WEEKDAYS = range(5)
-# username, first, last, title, licence, [(location, weekdays, start, end)], books
-DEMO_PRACTITIONERS = [
+# [(location, weekdays, start, end)]
+_Hours = list[tuple[str, Iterable[int], str, str]]
+# username, first, last, title, licence, hours, books
+DEMO_PRACTITIONERS: list[tuple[str, str, str, str, str, _Hours, list[str]]] = [
     (
         "clinician", "Casey", "Clinician", "MD", "CA-MD-104233",
         [(PACIFIC, _WEEKDAYS, "09:00", "17:00")],
@@ -146,10 +122,16 @@ def seed_calendar(*, say: Callable[[str], None]) -> None:
     )
 
 
-def _demo_practitioner(  # type: ignore[no-untyped-def]
-    username, first, last, title, licence, hours, locations, manager
+def _demo_practitioner(
+    username: str,
+    first: str,
+    last: str,
+    title: str,
+    licence: str,
+    hours: _Hours,
+    locations: dict[str, Location],
+    manager: User,
 ) -> Practitioner:
-    User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
@@ -189,7 +171,9 @@ def _demo_patients() -> list[Patient]:
     )
 
 
-def _book_demo_week(plan: list[Any], *, desk: Any, manager: Any) -> int:
+def _book_demo_week(
+    plan: list[tuple[Practitioner, AppointmentType]], *, desk: User, manager: User
+) -> int:
     """From tomorrow, a week of appointments at free times the availability
     search offers (infusions staggered so the nurse watches several chairs)."""
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -219,8 +203,14 @@ def _book_demo_week(plan: list[Any], *, desk: Any, manager: Any) -> int:
     return booked
 
 
-def _book_slot(  # type: ignore[no-untyped-def]
-    slot, appointment_type, rotation, patient_count, *, desk, now
+def _book_slot(
+    slot: Slot,
+    appointment_type: AppointmentType,
+    rotation: Iterator[Patient],
+    patient_count: int,
+    *,
+    desk: User,
+    now: datetime,
 ) -> int:
     """Book the slot for the next patient free then, in the first free room
     (the slot's rooms were free before this week's earlier bookings)."""

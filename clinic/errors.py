@@ -1,110 +1,95 @@
-"""Domain errors raised by services. One handler (clinic.api.exceptions) maps
-them to HTTP; services never raise HTTP or DRF exceptions themselves.
+"""Errors the calendar services raise. Their codes are part of the API contract."""
 
-One class per meaning, one code per class: each subclass that names a `code`
-is entered in ERROR_CODES, and a second class claiming a taken code fails at
-import. The API documentation lists them from there (clinic.api.schema). The
-errors every app can raise live here; each app's `errors.py` holds its own.
-"""
-
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-# code -> the one class that raises it (every app's errors, once imported).
-ERROR_CODES: dict[str, type["DomainError"]] = {}
-
-
-class DomainError(Exception):
-    """A rule refused the operation. `code` is stable and machine-readable."""
-
-    code = "invalid"
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "code" not in cls.__dict__:
-            return
-        taken = ERROR_CODES.get(cls.code)
-        if taken is not None and taken.__qualname__ != cls.__qualname__:
-            raise TypeError(
-                f"Error code {cls.code!r} already means {taken.__qualname__}."
-            )
-        ERROR_CODES[cls.code] = cls
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        errors: Mapping[str, Sequence[str]] | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = {field: list(msgs) for field, msgs in (errors or {}).items()}
-        self.extra = dict(extra or {})
-
-    @classmethod
-    def for_field(cls, field: str, message: str) -> "DomainError":
-        """The common case: one field is wrong, and the message says why."""
-        return cls(message, errors={field: [message]})
+# Shared errors, raised here too (re-exported: `X as X`).
+from clinic.core.errors import (
+    Conflict as Conflict,
+)
+from clinic.core.errors import (
+    NotPermitted as NotPermitted,
+)
+from clinic.core.errors import (
+    ReasonRequired as ReasonRequired,
+)
+from clinic.core.errors import (
+    RuleViolation as RuleViolation,
+)
 
 
-class RuleViolation(DomainError):
-    """The input is well-formed but breaks a domain rule (HTTP 400)."""
+class BookingCollision(Conflict):
+    """Room, patient or practitioner already held; `extra["collisions"]` lists all."""
+
+    code = "booking_collision"
 
 
-class Conflict(DomainError):
-    """The operation collides with the current state of other records (HTTP 409)."""
-
-    code = "conflict"
+class IllegalStatusTransition(Conflict):
+    code = "illegal_status_transition"
 
 
-class NotPermitted(DomainError):
-    """The actor may not do this (HTTP 403)."""
-
-    code = "permission_denied"
+class LeaveOverlapsAppointments(Conflict):
+    code = "leave_overlaps_appointments"
 
 
-class DeletionRefused(Conflict):
-    """Clinical records are never hard-deleted."""
+class HoursStrandAppointments(Conflict):
+    """`extra["appointments"]` lists the bookings the change would strand."""
 
-    code = "deletion_refused"
-
-
-# Errors more than one app raises -------------------------------------------
+    code = "hours_strand_appointments"
 
 
-class ReasonRequired(RuleViolation):
-    """A cancellation, withdrawal, deactivation, amendment... needs a reason."""
-
-    code = "reason_required"
+class InvalidTimeRange(RuleViolation):
+    code = "invalid_time_range"
 
 
-class WitnessInvalid(RuleViolation):
-    """The witness named (to a consent, to destroyed stock) may not witness it."""
-
-    code = "witness_invalid"
+class InvalidDuration(RuleViolation):
+    code = "invalid_duration"
 
 
-class FieldNotEditable(RuleViolation):
-    """The field has rules of its own and is never set by an edit."""
-
-    code = "field_not_editable"
+class StartsInPast(RuleViolation):
+    code = "starts_in_past"
 
 
-# The API's own refusals of a request (no service involved) ------------------
+class OutsideWorkingHours(RuleViolation):
+    code = "outside_working_hours"
 
 
-class InvalidCredentials(RuleViolation):
-    code = "invalid_credentials"
+class PractitionerNotAtLocation(RuleViolation):
+    code = "practitioner_not_at_location"
 
 
-class NotTokenAuthenticated(RuleViolation):
-    code = "not_token_authenticated"
+class RoomAtOtherLocation(RuleViolation):
+    code = "room_at_other_location"
 
 
-class InvalidIfMatch(RuleViolation):
-    code = "invalid_if_match"
+class WrongRoomKind(RuleViolation):
+    code = "wrong_room_kind"
 
 
-class InvalidIdempotencyKey(RuleViolation):
-    code = "invalid_idempotency_key"
+class PractitionerInactive(RuleViolation):
+    code = "practitioner_inactive"
+
+
+class RoomInactive(RuleViolation):
+    code = "room_inactive"
+
+
+class AppointmentTypeInactive(RuleViolation):
+    code = "appointment_type_inactive"
+
+
+class AppointmentNotMovable(RuleViolation):
+    code = "appointment_not_movable"
+
+
+class NoShowBeforeStart(RuleViolation):
+    code = "no_show_before_start"
+
+
+class OverrideNotPermitted(NotPermitted):
+    code = "override_not_permitted"
+
+
+class WorkingHoursOverlap(RuleViolation):
+    code = "working_hours_overlap"
+
+
+class PractitionerNotStaff(RuleViolation):
+    code = "practitioner_not_staff"

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from clinic.api.filters import BoundedDateFilter, IdFilter, UtcIsoDateTimeFilter
+from clinic.core.api.filters import BoundedDateFilter, IdFilter, UtcIsoDateTimeFilter
 from clinic.models import Appointment, ScheduleException
 
 

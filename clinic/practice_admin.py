@@ -1,6 +1,6 @@
 """Admin of the clinic's set-up: rooms, appointment types, practitioners
 with their weekly hours, schedule exceptions. Every page writes through the
-services, once, while it is validated (clinic.admin_services)."""
+services, once, while it is validated (clinic.core.admin_services)."""
 
 from typing import Any
 
@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, ServiceInlineMixin
+from clinic.core.admin_fields import FieldRulesAdminMixin
+from clinic.core.admin_services import ServiceAdminMixin, ServiceInlineMixin
+from clinic.core.users import acting_user
 from clinic.models import (
     AppointmentType,
     Practitioner,
@@ -48,12 +49,12 @@ class RoomAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Room:
         if original is not None:
             return room_update(
-                room=original, actor=request.user, **form.changed_values()
+                room=original, actor=acting_user(request), **form.changed_values()
             )
         data = form.cleaned_data
         return room_create(
             location=data["location"], name=data["name"], kind=data["kind"],
-            actor=request.user,
+            actor=acting_user(request),
         )  # fmt: skip
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
@@ -73,9 +74,11 @@ class AppointmentTypeAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistor
     ) -> AppointmentType:
         if original is not None:
             return appointment_type_update(
-                appointment_type=original, actor=request.user, **form.changed_values()
+                appointment_type=original,
+                actor=acting_user(request),
+                **form.changed_values(),
             )
-        return appointment_type_create(actor=request.user, **form.cleaned_data)
+        return appointment_type_create(actor=acting_user(request), **form.cleaned_data)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
@@ -90,7 +93,7 @@ class WorkingHoursInline(ServiceInlineMixin, admin.TabularInline):
         """The inline's rows, deletions first so a block can be moved into a
         gap; booked patients are checked once, against the whole set of
         changes (the services' own checks defer to this outer one)."""
-        actor = request.user
+        actor = acting_user(request)
         with bookings_kept_covered(formset.instance.pk):
             for hours in formset.deleted_objects:
                 working_hours_delete(hours=hours, actor=actor)
@@ -131,12 +134,14 @@ class PractitionerAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAd
     ) -> Practitioner:
         if original is not None:
             return practitioner_update(
-                practitioner=original, actor=request.user, **form.changed_values()
+                practitioner=original,
+                actor=acting_user(request),
+                **form.changed_values(),
             )
         data = form.cleaned_data
         return practitioner_create(
             user=data["user"], title=data["title"],
-            licence_number=data["licence_number"], actor=request.user,
+            licence_number=data["licence_number"], actor=acting_user(request),
         )  # fmt: skip
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
@@ -179,17 +184,19 @@ class ScheduleExceptionAdmin(
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         if original is not None:
             return schedule_exception_update(
-                exception=original, actor=request.user, **form.changed_values()
+                exception=original, actor=acting_user(request), **form.changed_values()
             )
-        return schedule_exception_create(actor=request.user, **form.cleaned_data)
+        return schedule_exception_create(
+            actor=acting_user(request), **form.cleaned_data
+        )
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return request.user.has_perm("clinic.delete_scheduleexception")
 
     def delete_model(self, request: Any, obj: Any) -> None:
-        schedule_exception_delete(exception=obj, actor=request.user)
+        schedule_exception_delete(exception=obj, actor=acting_user(request))
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         # All or none: ServiceAdminMixin runs "delete selected" in a transaction.
         for exception in queryset:
-            schedule_exception_delete(exception=exception, actor=request.user)
+            schedule_exception_delete(exception=exception, actor=acting_user(request))

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from clinic.audit import NoDeleteQuerySet
+from clinic.core.audit import NoDeleteQuerySet
 
 # Appointments in these statuses no longer hold their room, patient or practitioner.
 INACTIVE_APPOINTMENT_STATUSES = ("cancelled", "no_show")

@@ -2,14 +2,15 @@
 hold the rules), output serializers say what callers see."""
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
-from clinic.api.fields import BoundedDateField, BoundedDateTimeField
-from clinic.api.serializers import ErrorSerializer, StrictInputMixin
+from clinic.core.api.fields import BoundedDateField, BoundedDateTimeField
+from clinic.core.api.serializers import ErrorSerializer, StrictInputMixin
+from clinic.core.users import User
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
@@ -127,7 +128,7 @@ class WorkingHoursUpdateSerializer(StrictInputMixin, serializers.ModelSerializer
 
 
 class ScheduleExceptionSerializer(StrictInputMixin, serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(
+    created_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 
@@ -213,7 +214,9 @@ class AppointmentSerializer(serializers.ModelSerializer):
     practitioner = PractitionerBriefSerializer()
     room = RoomWithLocationSerializer()
     type = TypeBriefSerializer()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Appointment
@@ -238,7 +241,9 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     # Blank on the first entry (the booking itself).
     from_status = serializers.ChoiceField(
         choices=Appointment.Status.choices, allow_blank=True, read_only=True
@@ -361,8 +366,10 @@ class SlotSerializer(serializers.Serializer):
         # locations and rooms: each is represented once per response.
         briefs = self.root.__dict__.setdefault("_briefs", {})
         fields = self.fields
+        # RoomBriefSerializer(many=True) above is a ListSerializer of its child.
+        rooms = cast(serializers.ListSerializer[Any], fields["rooms"])
 
-        def brief(field: serializers.Serializer, obj: Any) -> Any:
+        def brief(field: Any, obj: Any) -> Any:
             key = (type(field), obj.pk)
             if key not in briefs:
                 briefs[key] = field.to_representation(obj)
@@ -373,7 +380,7 @@ class SlotSerializer(serializers.Serializer):
             "ends_at": fields["ends_at"].to_representation(instance.ends_at),
             "practitioner": brief(fields["practitioner"], instance.practitioner),
             "location": brief(fields["location"], instance.location),
-            "rooms": [brief(fields["rooms"].child, room) for room in instance.rooms],
+            "rooms": [brief(rooms.child, room) for room in instance.rooms],
         }
 
 

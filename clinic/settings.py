@@ -1,12 +1,12 @@
 """The one settings file. Every value that differs between machines comes from
-the environment through the typed readers in clinic.env."""
+the environment through the typed readers in clinic.core.env."""
 
 from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import (
+from clinic.core.env import (
     env_bool,
     env_cache,
     env_database,
@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: 413 for one over DATA_UPLOAD_MAX_MEMORY_SIZE.
-    "clinic.api.middleware.BodySizeLimitMiddleware",
+    "clinic.core.api.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "clinic.api.middleware.NoStoreApiMiddleware",
+    "clinic.core.api.middleware.NoStoreApiMiddleware",
     # Last: turns a locked-out login (admin or API token) into a 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,7 +112,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Request bodies: Django's limits, named here because the API relies on them
-# (clinic.api.middleware.BodySizeLimitMiddleware answers 413 above the size;
+# (clinic.core.api.middleware.BodySizeLimitMiddleware answers 413 above the size;
 # more fields than this in a form or a query string is a 400).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
@@ -141,7 +141,7 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Proxies (addresses or CIDR networks) whose X-Forwarded-For entries are
-# believed when finding a request's client address (clinic.client_address);
+# believed when finding a request's client address (clinic.core.client_address);
 # from anyone else the header is ignored, so a client cannot pick its own
 # address. deploy/gunicorn.conf.py trusts the same list for X-Forwarded-Proto.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
@@ -152,23 +152,23 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "clinic.api.authentication.ExpiringTokenAuthentication",
+        "clinic.core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["clinic.api.permissions.RolePermission"],
-    "DEFAULT_PAGINATION_CLASS": "clinic.api.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["clinic.core.api.permissions.RolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "clinic.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "clinic.api.filtering.ListFilterBackend",
-        "clinic.api.filtering.ListOrderingFilter",
+        "clinic.core.api.filter_backends.ListFilterBackend",
+        "clinic.core.api.filter_backends.ListOrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "clinic.api.schema.ClinicAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "clinic.core.api.schema.ClinicAutoSchema",
     "DEFAULT_PARSER_CLASSES": [
-        "clinic.api.parsers.BoundedJSONParser",
+        "clinic.core.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "clinic.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "clinic.core.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -191,8 +191,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name per shared choice set, whichever field uses it.
     "ENUM_NAME_OVERRIDES": {
-        "RouteEnum": "clinic.codes.Route.choices",
-        "IndicationEnum": "clinic.codes.Indication.choices",
+        "RouteEnum": "clinic.core.codes.Route.choices",
+        "IndicationEnum": "clinic.core.codes.Indication.choices",
         "SignatureMeaningEnum": "treatments.models.administrations.SignatureMeaning",
         "StockMovementKindEnum": "treatments.models.lots.StockMovement.Kind",
         "RoomKindEnum": "clinic.models.Room.Kind",
@@ -202,10 +202,10 @@ SPECTACULAR_SETTINGS = {
         "SignedRecordStatusEnum": "treatments.models.Administration.Status",
     },
     # drf-spectacular's enum hook, then OpenAPI links from each create and
-    # read to what can be done next with the record (clinic/api/schema_links.py).
+    # read to what can be done next with the record (clinic/core/api/schema_links.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "clinic.api.schema_links.add_links",
+        "clinic.core.api.schema_links.add_links",
     ],
     # Swagger UI from the installed sidecar package, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -213,7 +213,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Expiring API tokens for programs (front-desk tools); see clinic.api.authentication.
+# Expiring API tokens for programs (front-desk tools); see
+# clinic.core.api.authentication.
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", default=12, minimum=1))
 
 # Observation after an administration given outside an appointment (with one,
@@ -234,16 +235,16 @@ AXES_RESET_ON_SUCCESS = True
 # username and address, so whoever reads the log can act on them; axes masks
 # both by default. Passwords are never logged.
 AXES_SENSITIVE_PARAMETERS: list[str] = []
-AXES_LOCKOUT_CALLABLE = "clinic.api.fallback_views.locked_out"
+AXES_LOCKOUT_CALLABLE = "clinic.core.api.fallback_views.locked_out"
 # The address axes records and logs is the one the throttle counts, proxies
 # resolved the same way (TRUSTED_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "clinic.core.client_address.client_address"
 
 # Login attempts (token endpoint and admin login together) per client address,
-# whatever the username: clinic.throttling. 429 with Retry-After beyond it.
+# whatever the username: clinic.core.throttling. 429 with Retry-After beyond it.
 LOGIN_THROTTLE_RATE = env_rate("LOGIN_THROTTLE_RATE", "20/minute")
 
-# How long a create's Idempotency-Key is remembered (clinic.api.concurrency).
+# How long a create's Idempotency-Key is remembered (clinic.core.api.concurrency).
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24, minimum=1)
 
 # History is readable in the admin but never editable or revertible there.
@@ -255,7 +256,8 @@ PHONENUMBER_DEFAULT_REGION = env_str("PHONENUMBER_DEFAULT_REGION", "US")
 
 # Each app seeds its part of the demo clinic, in dependency order (seed_demo).
 DEMO_SEEDERS = [
-    "clinic.demo.seed_people_and_places",
+    "clinic.core.demo_staff.seed_staff",
+    "clinic.demo.seed_places",
     # Products before patients, so the demo consent form can name them.
     "treatments.demo.seed_products",
     "patients.demo.seed",
@@ -269,7 +271,7 @@ LOGGING = {
     "formatters": {
         # Tracebacks without exception messages, which may hold patient data.
         "plain": {
-            "()": "clinic.log.RedactingFormatter",
+            "()": "clinic.core.log.RedactingFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         }
     },

@@ -4,14 +4,14 @@ Each app contributes its API routes through its own urls module.
 """
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from clinic.api.auth_views import TokenView
-from clinic.throttling import throttle_login_posts
+from clinic.core.api.auth_views import TokenView
+from clinic.core.throttling import throttle_login_posts
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("", include("clinic.api_urls")),
 ]
@@ -27,7 +27,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
 
-handler400 = "clinic.api.fallback_views.bad_request"
-handler403 = "clinic.api.fallback_views.permission_denied"
-handler404 = "clinic.api.fallback_views.not_found"
-handler500 = "clinic.api.fallback_views.server_error"
+handler400 = "clinic.core.api.fallback_views.bad_request"
+handler403 = "clinic.core.api.fallback_views.permission_denied"
+handler404 = "clinic.core.api.fallback_views.not_found"
+handler500 = "clinic.core.api.fallback_views.server_error"

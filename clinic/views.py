@@ -18,9 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic import serializers as s
-from clinic.api.concurrency import ETagMixin, idempotent
-from clinic.api.history import HistoryMixin
-from clinic.api.pagination import CursorPagination
+from clinic.core.api.concurrency import ETagMixin, idempotent
+from clinic.core.api.history import HistoryMixin
+from clinic.core.api.pagination import CursorPagination
+from clinic.core.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role
+from clinic.core.users import acting_user
 from clinic.filters import AppointmentFilter, ScheduleExceptionFilter
 from clinic.models import (
     Appointment,
@@ -32,7 +34,6 @@ from clinic.models import (
     ScheduleException,
     WorkingHours,
 )
-from clinic.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role
 from clinic.services import appointment_status as status_services
 from clinic.services.appointment_types import (
     appointment_type_create,
@@ -53,7 +54,7 @@ from clinic.services.practitioners import (
 )
 from clinic.services.rooms import room_create, room_update
 
-FRONT_DESK = frozenset({Role.FRONT_DESK})  # managers hold it too (clinic.roles)
+FRONT_DESK = frozenset({Role.FRONT_DESK})  # managers hold it too (clinic.core.roles)
 _ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Invalid input or a rule."),
     409: OpenApiResponse(s.ErrorSerializer, description="Conflicts with stored data."),
@@ -95,7 +96,7 @@ class ManagedViewSet(
     def create(self, request: Request) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        created = self.create_service(actor=request.user, **body.validated_data)
+        created = self.create_service(actor=acting_user(request), **body.validated_data)
         return Response(
             self.get_serializer(created).data, status=status.HTTP_201_CREATED
         )
@@ -106,7 +107,7 @@ class ManagedViewSet(
         body.is_valid(raise_exception=True)
         changed = self.update_service(
             **{self.instance_argument: instance},
-            actor=request.user,
+            actor=acting_user(request),
             **body.validated_data,
         )
         return Response(self.get_serializer(changed).data)
@@ -185,7 +186,7 @@ class ManagedDeletableViewSet(mixins.DestroyModelMixin, ManagedViewSet):
 
     def perform_destroy(self, instance: Any) -> None:
         self.delete_service(
-            **{self.instance_argument: instance}, actor=self.request.user
+            **{self.instance_argument: instance}, actor=acting_user(self.request)
         )
 
 
@@ -301,7 +302,9 @@ class AppointmentViewSet(
     def create(self, request: Request) -> Response:
         body = s.AppointmentBookSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        appointment = appointment_book(actor=request.user, **body.validated_data)
+        appointment = appointment_book(
+            actor=acting_user(request), **body.validated_data
+        )
         return self._detail(appointment, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -313,7 +316,7 @@ class AppointmentViewSet(
         body = s.AppointmentMoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         moved = appointment_move(
-            appointment=appointment, actor=request.user, **body.validated_data
+            appointment=appointment, actor=acting_user(request), **body.validated_data
         )
         return self._detail(moved)
 
@@ -322,7 +325,7 @@ class AppointmentViewSet(
         body = s.StatusChangeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         changed = service(
-            appointment=appointment, actor=request.user, **body.validated_data
+            appointment=appointment, actor=acting_user(request), **body.validated_data
         )
         return self._detail(changed)
 

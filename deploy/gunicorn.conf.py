@@ -8,16 +8,16 @@ every server started there (the benchmark's too) would take these settings.
 
 import os
 
-from clinic.env import env_int, env_networks, env_str
+from clinic.core.env import env_int, env_networks, env_str
 
 # A TCP address: behind a proxy the client address is worked out from the
-# peer's address (clinic.client_address), which a unix socket does not have.
+# peer's address (clinic.core.client_address), which a unix socket does not have.
 bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
 # gunicorn's own rule of thumb for sync workers.
 workers = env_int("GUNICORN_WORKERS", default=2 * (os.cpu_count() or 1) + 1, minimum=1)
 
 # The proxies Django believes about the client address (TRUSTED_PROXIES, see
-# clinic.client_address) are the only ones gunicorn believes about the scheme
+# clinic.core.client_address) are the only ones gunicorn believes about the scheme
 # (X-Forwarded-Proto) too. Empty, the default: no one; gunicorn's own default
 # would trust 127.0.0.1.
 forwarded_allow_ips = ",".join(env_networks("TRUSTED_PROXIES", []))
@@ -34,7 +34,7 @@ errorlog = "-"
 loglevel = "info"
 # gunicorn's error log names the request too (a worker timing out mid-request,
 # a malformed request line); this logger drops the query from those lines.
-logger_class = "clinic.gunicorn_log.QuerylessLogger"
+logger_class = "clinic.core.gunicorn_log.QuerylessLogger"
 
 # No runtime control socket (gunicornc): nothing here uses it, and its default
 # path is per user, so a second server on the machine would take it over.

@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,14 +8,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, reason_action
-from clinic.audit import NoDeleteAdminMixin
-from clinic.codes import Indication, Route
-from clinic.errors import DomainError
+from clinic.core.admin_fields import FieldRulesAdminMixin
+from clinic.core.admin_services import ServiceAdminMixin, reason_action
+from clinic.core.audit import NoDeleteAdminMixin
+from clinic.core.codes import Indication, Route
+from clinic.core.errors import DomainError
+from clinic.core.users import acting_user
 from patients import services
 from patients.ages import years_before
 from patients.models import ConsentForm, Patient, SignedConsent
+from patients.querysets import PatientQuerySet
 
 
 class AgeBandFilter(admin.SimpleListFilter):
@@ -27,9 +29,10 @@ class AgeBandFilter(admin.SimpleListFilter):
         return [(band, band) for band in self.BANDS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() not in self.BANDS:
+        band = self.value()
+        if band is None or band not in self.BANDS:
             return queryset
-        youngest, oldest = self.BANDS[self.value()]
+        youngest, oldest = self.BANDS[band]
         today = timezone.localdate()
         born_after = years_before(today, oldest + 1) + dt.timedelta(days=1)
         born_before = years_before(today, youngest)
@@ -45,8 +48,13 @@ class SignedConsentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["form", "signed_at", "signed_by", "expires_at", "withdrawn_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "form",
+        "signed_at",
+        "signed_by",
+        "expires_at",
+        "withdrawn_at",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -97,13 +105,13 @@ class PatientAdmin(
         reason_action(
             "Deactivate patients",
             lambda request, patient, reason: services.patient_deactivate(
-                patient=patient, actor=request.user, reason=reason
+                patient=patient, actor=acting_user(request), reason=reason
             ),
         ),
         reason_action(
             "Reactivate patients",
             lambda request, patient, reason: services.patient_reactivate(
-                patient=patient, actor=request.user, reason=reason
+                patient=patient, actor=acting_user(request), reason=reason
             ),
         ),
     ]
@@ -111,7 +119,8 @@ class PatientAdmin(
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        return queryset.search(search_term), False
+        # The page's rows come from Patient.objects, a PatientQuerySet.
+        return cast(PatientQuerySet, queryset).search(search_term), False
 
     def save_with_service(
         self, request: HttpRequest, original: Any, form: Any
@@ -120,12 +129,12 @@ class PatientAdmin(
             changes = form.changed_values()
             changes.pop("confirm_distinct", None)
             return services.patient_update(
-                patient=original, actor=request.user, **changes
+                patient=original, actor=acting_user(request), **changes
             )
         data = dict(form.cleaned_data)
         confirmed = data.pop("confirm_distinct", False)
         return services.patient_register(
-            actor=request.user, confirmed_distinct=confirmed, **data
+            actor=acting_user(request), confirmed_distinct=confirmed, **data
         )
 
 
@@ -173,10 +182,13 @@ class ConsentFormAdmin(
             changes = form.changed_values()
             changes.pop("covered_products", None)
             return services.consent_form_update(
-                form=original, actor=request.user, covered_products=products, **changes
+                form=original,
+                actor=acting_user(request),
+                covered_products=products,
+                **changes,
             )
         return services.consent_form_create(
-            actor=request.user, covered_products=products, **data
+            actor=acting_user(request), covered_products=products, **data
         )
 
     def save_related(
@@ -199,7 +211,7 @@ class ConsentFormAdmin(
     ) -> None:
         for form in queryset:
             try:
-                service(form=form, actor=request.user)
+                service(form=form, actor=acting_user(request))
                 self.message_user(request, f"{verb} {form}.", messages.SUCCESS)
             except DomainError as exc:
                 self.message_user(request, f"{form}: {exc.detail}", messages.ERROR)
@@ -234,7 +246,7 @@ class SignedConsentAdmin(
         reason_action(
             "Withdraw consents",
             lambda request, consent, reason: services.consent_withdraw(
-                consent=consent, actor=request.user, reason=reason
+                consent=consent, actor=acting_user(request), reason=reason
             ),
         )
     ]
@@ -248,4 +260,4 @@ class SignedConsentAdmin(
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         if original is not None:
             return original
-        return services.consent_record(actor=request.user, **form.cleaned_data)
+        return services.consent_record(actor=acting_user(request), **form.cleaned_data)

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from clinic.roles import CLINICAL_ROLES
+from clinic.core.roles import CLINICAL_ROLES
 
 _READ = [
     "patients.view_patient",
@@ -14,7 +14,7 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patients and consent"
     # Fields only some roles read (and so write): the relevant history is
     # clinical. The API's serializers and every admin page apply this one
-    # declaration (clinic/field_rules.py, clinic/admin_fields.py).
+    # declaration (clinic/core/field_rules.py, clinic/core/admin_fields.py).
     field_read_roles = {"Patient": {"history_notes": CLINICAL_ROLES}}
     # Admin permissions; deletion is never granted (and refused by the models).
     role_permissions = {

@@ -7,8 +7,9 @@ from itertools import cycle, islice
 from django.apps import apps
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
-from clinic.demo import demo_user
+from clinic.core.codes import Indication, Route
+from clinic.core.demo_staff import demo_user
+from clinic.core.users import User
 from patients import services
 from patients.models import ConsentForm, Patient
 
@@ -58,7 +59,7 @@ FORM_BODY = (
 PATIENT_COUNT = 50
 
 
-def _consent_form(manager) -> ConsentForm:  # type: ignore[no-untyped-def]
+def _consent_form(manager: User) -> ConsentForm:
     form = ConsentForm.objects.filter(title=FORM_TITLE, version=1).first()
     if form is not None:
         return form

@@ -1,6 +1,6 @@
 """Errors the patients services raise (codes are part of the API contract)."""
 
-from clinic.errors import Conflict, RuleViolation
+from clinic.core.errors import Conflict, RuleViolation
 
 
 class DuplicatePatient(Conflict):

@@ -1,8 +1,7 @@
 import django_filters
-from django.db.models import QuerySet
 
 from patients.models import Patient, SignedConsent
-from patients.querysets import MAX_SEARCH_LENGTH
+from patients.querysets import MAX_SEARCH_LENGTH, PatientQuerySet
 
 
 class PatientFilter(django_filters.FilterSet):
@@ -16,7 +15,9 @@ class PatientFilter(django_filters.FilterSet):
         model = Patient
         fields = ["active", "sex"]
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_search(
+        self, queryset: PatientQuerySet, name: str, value: str
+    ) -> PatientQuerySet:
         return queryset.search(value)
 
 

@@ -1,13 +1,14 @@
 import uuid
 from datetime import date, datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from clinic.audit import NoDeleteModel
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.audit import NoDeleteModel
+from clinic.core.dates import validate_stored_date_in_range
 from patients.querysets import PatientQuerySet, SignedConsentQuerySet
 
 
@@ -71,7 +72,8 @@ class Patient(NoDeleteModel):
     )
     history = HistoricalRecords()
 
-    objects = PatientQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = PatientQuerySet.as_manager()
 
     # What a registration or an edit may set, in the order a person fills it
     # in: the one list the service, the API and the admin use. MRN, public id
@@ -238,7 +240,8 @@ class SignedConsent(NoDeleteModel):
     )
     history = HistoricalRecords()
 
-    objects = SignedConsentQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = SignedConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_at"]

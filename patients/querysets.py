@@ -7,7 +7,7 @@ import phonenumbers
 from django.conf import settings
 from django.db import models
 
-from clinic.audit import NoDeleteQuerySet
+from clinic.core.audit import NoDeleteQuerySet
 from patients.mrn import PREFIX
 from patients.naming import fold
 

@@ -1,10 +1,10 @@
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from clinic.api.fields import BoundedDateTimeField
-from clinic.api.serializers import StrictInputMixin
-from clinic.codes import Indication, Route
-from clinic.field_rules import role_dependent_fields, unreadable_fields
+from clinic.core.api.fields import BoundedDateTimeField
+from clinic.core.api.serializers import StrictInputMixin
+from clinic.core.codes import Indication, Route
+from clinic.core.field_rules import role_dependent_fields, unreadable_fields
 from patients.models import ConsentForm, Patient, SignedConsent
 
 # Fields only some roles read (the relevant history: clinical roles), as

@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -6,11 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api.concurrency import ETagMixin, idempotent
-from clinic.api.history import HistoryMixin
-from clinic.errors import NotPermitted
-from clinic.field_rules import unreadable_fields
-from clinic.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role, has_role
+from clinic.core.api.concurrency import ETagMixin, idempotent
+from clinic.core.api.history import HistoryMixin
+from clinic.core.errors import NotPermitted
+from clinic.core.field_rules import unreadable_fields
+from clinic.core.roles import ALL_ROLES, CLINICAL_ROLES, MANAGERS, Role, has_role
+from clinic.core.users import acting_user
 from patients import services
 from patients.filters import PatientFilter, SignedConsentFilter
 from patients.models import ConsentForm, Patient, SignedConsent
@@ -41,7 +43,8 @@ def _writable_patient_fields(user: Any) -> set[str]:
     return fields - unreadable_fields(user, Patient)
 
 
-def _refuse_fields_beyond_role(data: dict[str, Any], user: Any) -> None:
+def _refuse_fields_beyond_role(data: Iterable[str], user: Any) -> None:
+    # `data` is the request body: its keys (the body was checked to be an object).
     refused = sorted(set(data) - _writable_patient_fields(user))
     if refused:
         raise NotPermitted(
@@ -105,7 +108,7 @@ class PatientViewSet(ETagMixin, HistoryMixin, viewsets.GenericViewSet):
         data = dict(body.validated_data)
         confirmed = data.pop("confirm_distinct", False)
         patient = services.patient_register(
-            actor=request.user, confirmed_distinct=confirmed, **data
+            actor=acting_user(request), confirmed_distinct=confirmed, **data
         )
         return self._out(patient, status=status.HTTP_201_CREATED)
 
@@ -117,7 +120,9 @@ class PatientViewSet(ETagMixin, HistoryMixin, viewsets.GenericViewSet):
         _refuse_fields_beyond_role(request.data, request.user)
         data = dict(body.validated_data)
         data.pop("confirm_distinct", None)
-        patient = services.patient_update(patient=patient, actor=request.user, **data)
+        patient = services.patient_update(
+            patient=patient, actor=acting_user(request), **data
+        )
         return self._out(patient)
 
     @extend_schema(request=ReasonSerializer, responses=ClinicalPatientSerializer)
@@ -127,7 +132,7 @@ class PatientViewSet(ETagMixin, HistoryMixin, viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         patient = services.patient_deactivate(
             patient=self.get_object(),
-            actor=request.user,
+            actor=acting_user(request),
             reason=body.validated_data["reason"],
         )
         return self._out(patient)
@@ -139,7 +144,7 @@ class PatientViewSet(ETagMixin, HistoryMixin, viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         patient = services.patient_reactivate(
             patient=self.get_object(),
-            actor=request.user,
+            actor=acting_user(request),
             reason=body.validated_data["reason"],
         )
         return self._out(patient)
@@ -176,7 +181,7 @@ class ConsentFormViewSet(
         body = ConsentFormInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = {"covered_products": [], **body.validated_data}  # a draft may name none
-        form = services.consent_form_create(actor=request.user, **data)
+        form = services.consent_form_create(actor=acting_user(request), **data)
         return Response(
             ConsentFormSerializer(form).data, status=status.HTTP_201_CREATED
         )
@@ -187,21 +192,23 @@ class ConsentFormViewSet(
         body = ConsentFormInputSerializer(form, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         form = services.consent_form_update(
-            form=form, actor=request.user, **body.validated_data
+            form=form, actor=acting_user(request), **body.validated_data
         )
         return Response(ConsentFormSerializer(form).data)
 
     @extend_schema(request=None, responses=ConsentFormSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
-        form = services.consent_form_publish(form=self.get_object(), actor=request.user)
+        form = services.consent_form_publish(
+            form=self.get_object(), actor=acting_user(request)
+        )
         return Response(ConsentFormSerializer(form).data)
 
     @extend_schema(request=None, responses={201: ConsentFormSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request: Request, pk: str) -> Response:
         form = services.consent_form_new_version(
-            form=self.get_object(), actor=request.user
+            form=self.get_object(), actor=acting_user(request)
         )
         return Response(
             ConsentFormSerializer(form).data, status=status.HTTP_201_CREATED
@@ -239,7 +246,9 @@ class SignedConsentViewSet(
     def create(self, request: Request) -> Response:
         body = SignedConsentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        consent = services.consent_record(actor=request.user, **body.validated_data)
+        consent = services.consent_record(
+            actor=acting_user(request), **body.validated_data
+        )
         return Response(
             SignedConsentSerializer(consent).data, status=status.HTTP_201_CREATED
         )
@@ -250,6 +259,6 @@ class SignedConsentViewSet(
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         consent = services.consent_withdraw(
-            consent=self.get_object(), actor=request.user, **body.validated_data
+            consent=self.get_object(), actor=acting_user(request), **body.validated_data
         )
         return Response(SignedConsentSerializer(consent).data)

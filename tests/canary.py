@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.http import HttpRequest, HttpResponse
 
-from clinic.log import RedactingFormatter
+from clinic.core.log import RedactingFormatter
 from tests.canary_names import CANARY
 
 IGNORED_LOGGERS = ("factory", "faker", "django.db.backends", "hypothesis")

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from clinic.roles import Role
+from clinic.core.roles import Role
 from tests.factories import UserFactory
 
 # Canary patient names, and the check that none reaches a log or error body.

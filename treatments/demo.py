@@ -19,8 +19,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
-from clinic.demo import DEMO_USERS, demo_user
+from clinic.core.codes import Indication, Route
+from clinic.core.demo_staff import DEMO_USERS, demo_user
 from clinic.models import Appointment, AppointmentType, Practitioner
 from clinic.services.appointment_status import (
     appointment_check_in,
@@ -34,7 +34,7 @@ from patients.services import consent_find_valid
 from treatments import services
 from treatments.models import Administration, AdverseEvent, FollowUpNote, Lot, Product
 
-PRODUCTS = [
+PRODUCTS: list[dict[str, Any]] = [
     {
         "name": "ExoCord UC-MSC EV",
         "manufacturer": "Meridian Cell Therapeutics",
@@ -154,7 +154,7 @@ def seed(*, say: Callable[[str], None]) -> None:
         )
         if consent is None:
             continue
-        infusion = (
+        infusion: dict[str, Any] = (
             {"infusion_started_at": at, "infusion_ended_at": at + dt.timedelta(hours=1)}
             if route == Route.INTRAVENOUS
             else {}
@@ -228,7 +228,7 @@ def _seed_outcomes(*, say: Callable[[str], None]) -> None:
             services.follow_up_sign(
                 note=note, actor=clinician, password=password, meaning="performed"
             )
-    oldest = demo_doses.first()
+    oldest = demo_doses[0]  # there is one (checked above)
     onset = oldest.administered_at + dt.timedelta(hours=6)
     services.adverse_event_record(
         administration=oldest,

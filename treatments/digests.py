@@ -18,7 +18,7 @@ from typing import Any
 from django.db import models
 
 
-def canonical_value(field: models.Field, value: Any) -> Any:
+def canonical_value(field: "models.Field[Any, Any]", value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, dt.datetime):

@@ -5,7 +5,7 @@ record's current state are Conflict (409). Two gate errors are the patients
 app's own (`patient_inactive`, `no_valid_consent`) and are re-exported here.
 """
 
-from clinic.errors import (
+from clinic.core.errors import (
     Conflict,
     NotPermitted,
     ReasonRequired,

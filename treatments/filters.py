@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clinic.api.filters import BoundedDateFilter, IdFilter, UtcIsoDateTimeFilter
+from clinic.core.api.filters import BoundedDateFilter, IdFilter, UtcIsoDateTimeFilter
 from treatments.models import Administration, AdverseEvent, FollowUpNote, Lot
 from treatments.querysets import overdue_q, report_pending_q
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clinic.api.fields import BoundedDateField, BoundedDateTimeField
-from clinic.api.serializers import StrictInputMixin
+from clinic.core.api.fields import BoundedDateField, BoundedDateTimeField
+from clinic.core.api.serializers import StrictInputMixin
 from patients.models import Patient
 from treatments.models import (
     Administration,

@@ -13,11 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.api.concurrency import ETagMixin, idempotent
-from clinic.api.filtering import ListFilterBackend, ListOrderingFilter
-from clinic.api.history import HistoryMixin
-from clinic.api.pagination import CursorPagination, PageNumberPagination
-from clinic.roles import CLINICAL_ROLES, MANAGERS
+from clinic.core.api.concurrency import ETagMixin, idempotent
+from clinic.core.api.filter_backends import ListFilterBackend, ListOrderingFilter
+from clinic.core.api.history import HistoryMixin
+from clinic.core.api.pagination import CursorPagination, PageNumberPagination
+from clinic.core.roles import CLINICAL_ROLES, MANAGERS
+from clinic.core.users import acting_user
 from patients.models import Patient
 from treatments import services
 from treatments.filters import AdverseEventFilter, FollowUpNoteFilter
@@ -77,7 +78,9 @@ class FollowUpNoteViewSet(
     def create(self, request: Request) -> Response:
         body = FollowUpNoteInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        note = services.follow_up_record(actor=request.user, **body.validated_data)
+        note = services.follow_up_record(
+            actor=acting_user(request), **body.validated_data
+        )
         return self._out(note, status=status.HTTP_201_CREATED)
 
 
@@ -125,7 +128,9 @@ class AdverseEventViewSet(
     def create(self, request: Request) -> Response:
         body = AdverseEventInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        event = services.adverse_event_record(actor=request.user, **body.validated_data)
+        event = services.adverse_event_record(
+            actor=acting_user(request), **body.validated_data
+        )
         return self._out(event, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -136,7 +141,7 @@ class AdverseEventViewSet(
         body.is_valid(raise_exception=True)
         event = services.adverse_event_update(
             event=self.get_object(),
-            actor=request.user,
+            actor=acting_user(request),
             changes=dict(body.validated_data),
         )
         return self._out(event)
@@ -148,7 +153,7 @@ class AdverseEventViewSet(
         body.is_valid(raise_exception=True)
         event = services.adverse_event_mark_reported(
             event=self.get_object(),
-            actor=request.user,
+            actor=acting_user(request),
             reported_on=body.validated_data["reported_on"],
         )
         return self._out(event)

@@ -1,24 +1,29 @@
 """Reusable reads for treatments. Nothing here writes."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from clinic.audit import NoDeleteQuerySet
+from clinic.core.audit import NoDeleteQuerySet
+
+if TYPE_CHECKING:
+    # Named as a string in LotQuerySet's base, which ruff does not read.
+    from treatments.models import Lot  # noqa: F401
 
 # A serious adverse event is reported to the authority within this many days
 # of the clinic becoming aware of it (docs/product.md, adverse events: 15).
 REPORT_DUE_DAYS = 15
 
 
-class LotQuerySet(models.QuerySet):
+class LotQuerySet(models.QuerySet["Lot"]):
     def with_on_hand(self) -> "LotQuerySet":
         """Annotate `on_hand`: the sum of the lot's ledger (a subquery, so it
         combines with any other join without double counting)."""
         movement_model = self.model.movements.field.model
         total = (
-            movement_model.objects.filter(lot=models.OuterRef("pk"))
+            movement_model._default_manager.filter(lot=models.OuterRef("pk"))
             .order_by()
             .values("lot")
             .annotate(total=models.Sum("vials"))

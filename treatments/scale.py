@@ -44,7 +44,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from clinic.codes import ROUTE_SNOMED, Indication, Route
+from clinic.core.codes import ROUTE_SNOMED, Indication, Route
+from clinic.core.roles import Role
 from clinic.models import (
     Appointment,
     AppointmentType,
@@ -53,7 +54,6 @@ from clinic.models import (
     Room,
     WorkingHours,
 )
-from clinic.roles import Role
 from patients.models import ConsentForm, MrnCounter, Patient, SignedConsent
 from patients.mrn import format_mrn
 from patients.naming import fold
@@ -65,6 +65,7 @@ from treatments.models import (
     Product,
     StockMovement,
 )
+from treatments.services.administrations import observation_end_from
 
 Say = Callable[[str], None]
 
@@ -420,7 +421,7 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _next_id(model: type[models.Model]) -> int:
-    top = model.objects.aggregate(top=models.Max("pk"))["top"]
+    top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
     return (top or 0) + 1
 
 
@@ -526,7 +527,8 @@ def seed_follow_ups(
                 plan.append((dose, contact))
     first_id = _next_id(FollowUpNote)
     fields = FollowUpNote._meta.concrete_fields
-    writer = RowWriter(FollowUpNote, [f.column for f in fields])
+    # A concrete field is one with a column.
+    writer = RowWriter(FollowUpNote, [f.column for f in fields if f.column])
     progress = Progress(write, "follow-ups", len(plan))
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -1058,17 +1060,17 @@ def _lots_and_administrations(
         plan.append((visit, product_index, route, site))
     extra = iter(v for v in visits if v.kind == "procedure_room")
     while len(plan) < sizes.administrations:
-        visit = next(extra, None)
-        if visit is None:
+        spare = next(extra, None)
+        if spare is None:
             break
-        plan.append((visit, 2, Route.SUBCUTANEOUS, "Abdomen"))
+        plan.append((spare, 2, Route.SUBCUTANEOUS, "Abdomen"))
 
     first_id = _next_id(Administration)
     first_move = _next_id(StockMovement)
     given: dict[int, int] = {}
     admin_writer = RowWriter(
         Administration,
-        [f.column for f in Administration._meta.concrete_fields],
+        [f.column for f in Administration._meta.concrete_fields if f.column],
     )
     move_columns = [
         "id",
@@ -1111,8 +1113,11 @@ def _lots_and_administrations(
                 administered_at=at,
                 administered_by_id=visit.practitioner_user_id,
                 appointment_id=visit.appointment_id,
-                observation_ends_at=(infusion_end or at)
-                + dt.timedelta(minutes=visit.observation_minutes),
+                observation_ends_at=observation_end_from(
+                    administered_at=at,
+                    infusion_ended_at=infusion_end,
+                    observation_minutes=visit.observation_minutes,
+                ),
                 infusion_started_at=at if infusion else None,
                 infusion_ended_at=infusion_end,
                 infusion_rate_ml_per_h=Decimal("5.00") if infusion else None,

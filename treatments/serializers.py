@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clinic.api.fields import BoundedDateField, BoundedDateTimeField
-from clinic.api.serializers import StrictInputMixin
-from clinic.codes import Route
+from clinic.core.api.fields import BoundedDateField, BoundedDateTimeField
+from clinic.core.api.serializers import StrictInputMixin
+from clinic.core.codes import Indication, Route
 from clinic.models import Appointment
 from patients.models import Patient
 from treatments.models import (
@@ -18,7 +18,7 @@ from treatments.models import (
     Product,
     StockMovement,
 )
-from treatments.models.signatures import SignatureMeaning, SignedRecord
+from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecord
 from treatments.services.lots import EDITABLE_FIELDS as LOT_EDITABLE_FIELDS
 
 
@@ -175,7 +175,8 @@ class AmendmentSerializer(serializers.ModelSerializer):
     )
 
     class Meta:
-        model = AdministrationAmendment
+        # Each kind's subclass names its own amendment model.
+        model: type[Amendment] = AdministrationAmendment
         fields = ["id", "amended_by", "amended_at", "reason", "changes", "digest"]
         read_only_fields = fields
 
@@ -305,7 +306,7 @@ class AdministrationInputSerializer(StrictInputMixin, serializers.Serializer):
         max_digits=7, decimal_places=2, required=False, allow_null=True
     )
     indication = serializers.ChoiceField(
-        choices=Administration._meta.get_field("indication").choices
+        choices=Indication.choices  # the model field's
     )
     indication_detail = serializers.CharField(
         required=False, allow_blank=True, max_length=200

@@ -12,6 +12,7 @@ from treatments.models import (
     FollowUpNote,
     FollowUpNoteAmendment,
 )
+from treatments.models.signatures import Amendment, SignedRecord
 
 # Each signed model with its amendments, and the label used in reports.
 SIGNED_RECORDS = (
@@ -43,7 +44,9 @@ def signature_mismatches(*, chunk_size: int = 500) -> Iterator[Mismatch]:
         yield from _amendment_mismatches(amendment_model, label, chunk_size=chunk_size)
 
 
-def _record_mismatches(model, label: str, *, chunk_size: int) -> Iterator[Mismatch]:
+def _record_mismatches(
+    model: type[SignedRecord], label: str, *, chunk_size: int
+) -> Iterator[Mismatch]:
     signed = model.objects.filter(signed_at__isnull=False).order_by("pk")
     for record in signed.iterator(chunk_size=chunk_size):
         if record.signature_scheme not in model.DIGEST_SCHEMES:
@@ -65,7 +68,7 @@ def _record_mismatches(model, label: str, *, chunk_size: int) -> Iterator[Mismat
 
 
 def _amendment_mismatches(
-    amendment_model, label: str, *, chunk_size: int
+    amendment_model: type[Amendment], label: str, *, chunk_size: int
 ) -> Iterator[Mismatch]:
     fk = amendment_model.RECORD_FIELD
     amendments = amendment_model.objects.annotate(

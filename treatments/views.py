@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -7,11 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api.concurrency import ETagMixin, idempotent
-from clinic.api.filtering import ListFilterBackend
-from clinic.api.history import HistoryMixin
-from clinic.api.pagination import CursorPagination, PageNumberPagination
-from clinic.roles import CLINICAL_ROLES, MANAGERS
+from clinic.core.api.concurrency import ETagMixin, idempotent
+from clinic.core.api.filter_backends import ListFilterBackend
+from clinic.core.api.history import HistoryMixin
+from clinic.core.api.pagination import CursorPagination, PageNumberPagination
+from clinic.core.roles import CLINICAL_ROLES, MANAGERS
+from clinic.core.users import acting_user
 from patients.serializers import ReasonSerializer
 from treatments import services
 from treatments.filters import AdministrationFilter, LotFilter
@@ -40,7 +41,16 @@ from treatments.services.signing import Lifecycle
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
 
-class SignedRecordViewSetMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so mypy checks its calls to it.
+    from rest_framework.generics import GenericAPIView
+
+    _View = GenericAPIView[Any]
+else:
+    _View = object
+
+
+class SignedRecordViewSetMixin(_View):
     """What the viewsets of signed records (administrations, follow-up notes)
     share: addressed by public id, listed by a cursor, the same roles, and
     PATCH (a draft's correctable fields), POST .../sign/, .../amend/ and
@@ -67,8 +77,6 @@ class SignedRecordViewSetMixin:
     serializer_class: type[serializers.Serializer]
     correction_serializer: type[serializers.Serializer]
     amend_serializer: type[serializers.Serializer]
-    get_queryset: Callable[[], Any]
-    get_object: Callable[[], Any]
 
     def _out(self, record: Any, **kwargs: Any) -> Response:
         fresh = self.get_queryset().get(pk=record.pk)
@@ -81,14 +89,16 @@ class SignedRecordViewSetMixin:
         body = self.correction_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         record = self.lifecycle.update(
-            self.get_object(), actor=request.user, changes=dict(body.validated_data)
+            self.get_object(),
+            actor=acting_user(request),
+            changes=dict(body.validated_data),
         )
         return self._out(record)
 
     def _signer(self, request: Request, body: serializers.Serializer) -> dict[str, Any]:
         # With the HTTP request, a wrong password counts towards the lockout.
         return {
-            "actor": request.user,
+            "actor": acting_user(request),
             "password": body.validated_data["password"],
             "request": request._request,
         }
@@ -123,7 +133,7 @@ class SignedRecordViewSetMixin:
         body.is_valid(raise_exception=True)
         record = self.lifecycle.mark_entered_in_error(
             self.get_object(),
-            actor=request.user,
+            actor=acting_user(request),
             reason=body.validated_data["reason"],
         )
         return self._out(record)
@@ -182,7 +192,9 @@ class ProductViewSet(
     def create(self, request: Request) -> Response:
         body = ProductCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        product = services.product_create(actor=request.user, **body.validated_data)
+        product = services.product_create(
+            actor=acting_user(request), **body.validated_data
+        )
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProductInputSerializer, responses=ProductSerializer)
@@ -190,7 +202,7 @@ class ProductViewSet(
         body = ProductInputSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         product = services.product_update(
-            product=self.get_object(), actor=request.user, **body.validated_data
+            product=self.get_object(), actor=acting_user(request), **body.validated_data
         )
         return Response(ProductSerializer(product).data)
 
@@ -234,7 +246,7 @@ class LotViewSet(
     def create(self, request: Request) -> Response:
         body = LotInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        lot = services.lot_create(actor=request.user, **body.validated_data)
+        lot = services.lot_create(actor=acting_user(request), **body.validated_data)
         return self._out(lot, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LotUpdateSerializer, responses=LotSerializer)
@@ -242,14 +254,14 @@ class LotViewSet(
         body = LotUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         lot = services.lot_update(
-            lot=self.get_object(), actor=request.user, **body.validated_data
+            lot=self.get_object(), actor=acting_user(request), **body.validated_data
         )
         return self._out(lot)
 
     @extend_schema(request=None, responses=LotSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request: Request, pk: str) -> Response:
-        lot = services.lot_release(lot=self.get_object(), actor=request.user)
+        lot = services.lot_release(lot=self.get_object(), actor=acting_user(request))
         return self._out(lot)
 
     @extend_schema(request=RecallSerializer, responses=LotSerializer)
@@ -259,7 +271,7 @@ class LotViewSet(
         body.is_valid(raise_exception=True)
         lot = services.lot_recall(
             lot=self.get_object(),
-            actor=request.user,
+            actor=acting_user(request),
             reason=body.validated_data["reason"],
             recalled_on=body.validated_data["date"],
         )
@@ -315,7 +327,7 @@ class LotViewSet(
         body = StockMovementInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         movement = services.stock_move(
-            lot=self.get_object(), actor=request.user, **body.validated_data
+            lot=self.get_object(), actor=acting_user(request), **body.validated_data
         )
         return Response(
             StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED
@@ -354,6 +366,6 @@ class AdministrationViewSet(
         data = dict(body.validated_data)
         administered_by = data.pop("administered_by", request.user)
         administration = services.administration_record(
-            actor=request.user, administered_by=administered_by, **data
+            actor=acting_user(request), administered_by=administered_by, **data
         )
         return self._out(administration, status=status.HTTP_201_CREATED)

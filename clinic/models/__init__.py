@@ -1,9 +1,10 @@
+from clinic.core.idempotency import IdempotencyRecord
+from clinic.core.tokens import ApiToken
 from clinic.models.appointments import (
     Appointment,
     AppointmentStatusChange,
     AppointmentType,
 )
-from clinic.models.idempotency import IdempotencyRecord
 from clinic.models.locations import Location
 from clinic.models.practitioners import (
     Practitioner,
@@ -12,7 +13,6 @@ from clinic.models.practitioners import (
     WorkingHours,
 )
 from clinic.models.rooms import Room
-from clinic.models.tokens import ApiToken
 
 __all__ = [
     "ApiToken",

@@ -1,5 +1,6 @@
 import uuid
 from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,8 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.audit import NoDeleteModel
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.audit import NoDeleteModel
+from clinic.core.dates import validate_stored_date_in_range
 from clinic.models.practitioners import Practitioner
 from clinic.models.rooms import Room
 from clinic.querysets import (
@@ -158,7 +159,8 @@ class Appointment(NoDeleteModel):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
-    objects = AppointmentQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]

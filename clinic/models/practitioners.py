@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.dates import validate_stored_date_in_range
 from clinic.models.locations import Location
 
 

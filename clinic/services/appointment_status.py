@@ -4,18 +4,18 @@ completed; booked or checked in -> cancelled (with a reason) or no-show. Each
 change is kept with who, when, why."""
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.calendar_errors import (
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
+from clinic.core.users import User
+from clinic.errors import (
     IllegalStatusTransition,
     NoShowBeforeStart,
     ReasonRequired,
 )
-from clinic.locking import lock
 from clinic.models import Appointment
 from clinic.services.appointments import record_status_change
 from clinic.services.editing import clean_own_fields
@@ -27,7 +27,7 @@ def appointment_change_status(
     *,
     appointment: Appointment,
     to_status: str,
-    actor: Any,
+    actor: User,
     reason: str = "",
     now: datetime | None = None,
 ) -> Appointment:
@@ -66,7 +66,7 @@ def appointment_change_status(
 def appointment_check_in(
     *,
     appointment: Appointment,
-    actor: Any,
+    actor: User,
     reason: str = "",
     now: datetime | None = None,
 ) -> Appointment:
@@ -83,7 +83,7 @@ def appointment_check_in(
 def appointment_start(
     *,
     appointment: Appointment,
-    actor: Any,
+    actor: User,
     reason: str = "",
     now: datetime | None = None,
 ) -> Appointment:
@@ -100,7 +100,7 @@ def appointment_start(
 def appointment_complete(
     *,
     appointment: Appointment,
-    actor: Any,
+    actor: User,
     reason: str = "",
     now: datetime | None = None,
 ) -> Appointment:
@@ -117,7 +117,7 @@ def appointment_complete(
 def appointment_cancel(
     *,
     appointment: Appointment,
-    actor: Any,
+    actor: User,
     reason: str = "",
     now: datetime | None = None,
 ) -> Appointment:
@@ -134,7 +134,7 @@ def appointment_cancel(
 def appointment_mark_no_show(
     *,
     appointment: Appointment,
-    actor: Any,
+    actor: User,
     reason: str = "",
     now: datetime | None = None,
 ) -> Appointment:

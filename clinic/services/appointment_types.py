@@ -2,7 +2,8 @@ from typing import Any
 
 from django.db import transaction
 
-from clinic.audit import audited_save
+from clinic.core.audit import audited_save
+from clinic.core.users import User
 from clinic.models import AppointmentType
 from clinic.services.editing import apply_changes
 
@@ -18,7 +19,7 @@ _FIELDS = {
 
 
 @transaction.atomic
-def appointment_type_create(*, actor: Any, **fields: Any) -> AppointmentType:
+def appointment_type_create(*, actor: User, **fields: Any) -> AppointmentType:
     """Create an appointment type; raises ValidationError (duration 1-720 minutes,
     observation within the visit, parallel limit at least 1, unique name)."""
     appointment_type = AppointmentType()
@@ -27,7 +28,7 @@ def appointment_type_create(*, actor: Any, **fields: Any) -> AppointmentType:
 
 @transaction.atomic
 def appointment_type_update(
-    *, appointment_type: AppointmentType, actor: Any, **changes: Any
+    *, appointment_type: AppointmentType, actor: User, **changes: Any
 ) -> AppointmentType:
     """Change a type. Booked appointments keep the times (and blocked buffer)
     they were booked with; the change applies to new bookings and moves."""
@@ -35,7 +36,7 @@ def appointment_type_update(
 
 
 def _save(
-    appointment_type: AppointmentType, changes: dict[str, Any], *, actor: Any
+    appointment_type: AppointmentType, changes: dict[str, Any], *, actor: User
 ) -> AppointmentType:
     apply_changes(appointment_type, changes, allowed=_FIELDS)
     appointment_type.full_clean()

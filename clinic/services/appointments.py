@@ -17,8 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic import slots
-from clinic.audit import audited_save
-from clinic.calendar_errors import (
+from clinic.core.audit import audited_save
+from clinic.core.dates import refuse_dates_out_of_range
+from clinic.core.locking import lock
+from clinic.core.roles import Role, has_role
+from clinic.core.users import User
+from clinic.errors import (
     AppointmentNotMovable,
     AppointmentTypeInactive,
     BookingCollision,
@@ -33,8 +37,6 @@ from clinic.calendar_errors import (
     StartsInPast,
     WrongRoomKind,
 )
-from clinic.dates import refuse_dates_out_of_range
-from clinic.locking import lock
 from clinic.models import (
     Appointment,
     AppointmentStatusChange,
@@ -45,7 +47,6 @@ from clinic.models import (
     WorkingHours,
 )
 from clinic.models.appointments import MAX_APPOINTMENT_LENGTH
-from clinic.roles import Role, has_role
 from clinic.services.editing import clean_own_fields
 from patients.errors import PatientInactive
 from patients.models import Patient
@@ -70,7 +71,7 @@ def appointment_book(
     ends_at: datetime | None = None,
     notes: str = "",
     override_reason: str = "",
-    actor: Any,
+    actor: User,
     now: datetime | None = None,
 ) -> Appointment:
     """Book an appointment (end defaults to the type's duration). Raises
@@ -103,7 +104,11 @@ def appointment_book(
 
 
 def appointment_move(
-    *, appointment: Appointment, actor: Any, now: datetime | None = None, **changes: Any
+    *,
+    appointment: Appointment,
+    actor: User,
+    now: datetime | None = None,
+    **changes: Any,
 ) -> Appointment:
     """Change time, practitioner, room or type (checked exactly like a new
     booking, against every appointment but this one), and/or notes. Without a
@@ -122,7 +127,7 @@ def appointment_move(
         if field in changes:
             changes[field] = _utc(changes[field])
     with transaction.atomic():
-        # The appointment, then its resources (clinic.locking.LOCK_ORDER).
+        # The appointment, then its resources (clinic.core.locking.LOCK_ORDER).
         current = lock(Appointment, appointment.pk)
         moved = [
             f
@@ -179,7 +184,7 @@ def _lock(
     practitioner: Practitioner, room: Room, patient: Patient
 ) -> tuple[Practitioner, Room, Patient]:
     """Lock (and re-read) the three rows a booking holds, in the project's
-    lock order (clinic.locking), so concurrent bookings queue instead of
+    lock order (clinic.core.locking), so concurrent bookings queue instead of
     deadlocking. The practitioner lock is what keeps the parallel limit under
     concurrency."""
     return (
@@ -190,7 +195,7 @@ def _lock(
 
 
 def _check_schedule(
-    appointment: Appointment, *, actor: Any, now: datetime, check_start: bool
+    appointment: Appointment, *, actor: User, now: datetime, check_start: bool
 ) -> None:
     _check_override_allowed(appointment.override_reason, actor=actor)
     _check_times(appointment, now=now, check_start=check_start)
@@ -202,7 +207,7 @@ def _check_schedule(
     _check_working_hours(appointment)
 
 
-def _check_override_allowed(override_reason: str, *, actor: Any) -> None:
+def _check_override_allowed(override_reason: str, *, actor: User) -> None:
     if override_reason.strip() and not has_role(actor, Role.MANAGER):
         raise OverrideNotPermitted.for_field(
             "override_reason", "Only a manager may book outside working hours."
@@ -326,7 +331,7 @@ def _check_working_hours(appointment: Appointment) -> None:
         ).select_related("location")
     )
     places = {h.location_id: h.location for h in weekly} | {
-        e.location_id: e.location for e in exceptions if e.location_id is not None
+        e.location_id: e.location for e in exceptions if e.location is not None
     }
 
     def hours_at(place: Any) -> list[slots.Interval]:
@@ -366,7 +371,7 @@ def _check_working_hours(appointment: Appointment) -> None:
     )
 
 
-def _save_holding_time(appointment: Appointment, *, actor: Any) -> None:
+def _save_holding_time(appointment: Appointment, *, actor: User) -> None:
     clean_own_fields(appointment)
     try:
         # A savepoint, so the transaction survives a refused write.
@@ -384,16 +389,17 @@ def _save_holding_time(appointment: Appointment, *, actor: Any) -> None:
         raise _collision_error(collisions) from exc
 
 
-def _constraint_name(exc: IntegrityError) -> str | None:
+def _constraint_name(exc: IntegrityError) -> str:
+    """The violated constraint's name (PostgreSQL's diagnostics), or ""."""
     diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
+    return getattr(diag, "constraint_name", None) or ""
 
 
 def record_status_change(
     appointment: Appointment,
     *,
     from_status: str,
-    actor: Any,
+    actor: User,
     at: datetime,
     reason: str = "",
 ) -> AppointmentStatusChange:

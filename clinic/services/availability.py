@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Q
 
 from clinic import slots
-from clinic.dates import refuse_dates_out_of_range
+from clinic.core.dates import refuse_dates_out_of_range
 from clinic.models import (
     Appointment,
     AppointmentType,
@@ -69,7 +69,8 @@ def availability_search(
     by_practitioner, by_room = _busy(around, {p for p, _ in pairs}, rooms)
 
     found: list[Slot] = []
-    free_rooms_memo: dict[int, dict] = defaultdict(dict)  # by location
+    # by location
+    free_rooms_memo: dict[int, dict[slots.Interval, list[int]]] = defaultdict(dict)
     for (practitioner_id, location_id), (who, where) in pairs.items():
         room_of = {r.pk: r for r in rooms if r.location_id == location_id}
         request = slots.SlotRequest(
@@ -153,12 +154,17 @@ def _who_works_where(
         for e in rows
         if e.kind == ScheduleException.Kind.EXTRA_HOURS
     ]
-    for row in [*(h for rows in weekly.values() for h in rows), *extra]:
-        if not row.location.active:
+    blocks: list[WorkingHours | ScheduleException] = [
+        *(h for rows in weekly.values() for h in rows),
+        *extra,
+    ]
+    for row in blocks:
+        place = row.location  # extra hours always name one (a constraint)
+        if place is None or not place.active:
             continue
-        if location is not None and row.location_id != location.pk:
+        if location is not None and place.pk != location.pk:
             continue
-        pairs[(row.practitioner_id, row.location_id)] = (row.practitioner, row.location)
+        pairs[(row.practitioner_id, place.pk)] = (row.practitioner, place)
     return pairs
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from clinic import slots
-from clinic.calendar_errors import HoursStrandAppointments
+from clinic.errors import HoursStrandAppointments
 from clinic.models import Appointment, ScheduleException, WorkingHours
 
 # Only bookings still ahead can be stranded; ones under way or done are history.

@@ -2,13 +2,14 @@ from typing import Any
 
 from django.db import transaction
 
-from clinic.audit import audited_save
+from clinic.core.audit import audited_save
+from clinic.core.users import User
 from clinic.models import Location
 
 
 @transaction.atomic
 def location_create(
-    *, name: str, time_zone: str, address: str = "", actor: Any
+    *, name: str, time_zone: str, address: str = "", actor: User
 ) -> Location:
     """Create a location; raises ValidationError on a bad time zone or a taken name."""
     location = Location(name=name, time_zone=time_zone, address=address)
@@ -18,7 +19,7 @@ def location_create(
 
 
 @transaction.atomic
-def location_update(*, location: Location, actor: Any, **changes: Any) -> Location:
+def location_update(*, location: Location, actor: User, **changes: Any) -> Location:
     """Apply `changes` (name, time_zone, address, active) after validating them."""
     allowed = {"name", "time_zone", "address", "active"}
     unknown = set(changes) - allowed

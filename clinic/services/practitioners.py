@@ -6,13 +6,14 @@ from typing import Any
 from django.db import transaction
 
 from clinic import slots
-from clinic.audit import audited_save
-from clinic.calendar_errors import (
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
+from clinic.core.users import User
+from clinic.errors import (
     LeaveOverlapsAppointments,
     PractitionerNotStaff,
     WorkingHoursOverlap,
 )
-from clinic.locking import lock
 from clinic.models import (
     Appointment,
     Location,
@@ -26,7 +27,7 @@ from clinic.services.editing import apply_changes
 
 @transaction.atomic
 def practitioner_create(
-    *, user: Any, title: str, licence_number: str, actor: Any
+    *, user: Any, title: str, licence_number: str, actor: User
 ) -> Practitioner:
     """Give an active staff user a practitioner profile; raises
     PractitionerNotStaff, or ValidationError (one profile per user, licence
@@ -43,7 +44,7 @@ def practitioner_create(
 
 @transaction.atomic
 def practitioner_update(
-    *, practitioner: Practitioner, actor: Any, **changes: Any
+    *, practitioner: Practitioner, actor: User, **changes: Any
 ) -> Practitioner:
     """Change title, licence number or active; an inactive practitioner takes no
     new bookings (booked ones stay). Raises ValidationError."""
@@ -87,7 +88,7 @@ def working_hours_create(
     weekday: int,
     start_time: time,
     end_time: time,
-    actor: Any,
+    actor: User,
 ) -> WorkingHours:
     """Add a weekly block; raises ValidationError (end after start) or
     WorkingHoursOverlap (overlaps another block of that weekday, any location)."""
@@ -103,7 +104,7 @@ def working_hours_create(
 
 @transaction.atomic
 def working_hours_update(
-    *, hours: WorkingHours, actor: Any, **changes: Any
+    *, hours: WorkingHours, actor: User, **changes: Any
 ) -> WorkingHours:
     """Change a weekly block; same refusals as working_hours_create, and
     HoursStrandAppointments (409) if upcoming bookings would fall outside the
@@ -114,7 +115,7 @@ def working_hours_update(
     return _save_hours(hours, actor=actor)
 
 
-def _save_hours(hours: WorkingHours, *, actor: Any) -> WorkingHours:
+def _save_hours(hours: WorkingHours, *, actor: User) -> WorkingHours:
     hours.full_clean()
     _lock(hours.practitioner)
     _check_no_overlap(hours)
@@ -124,12 +125,13 @@ def _save_hours(hours: WorkingHours, *, actor: Any) -> WorkingHours:
 
 
 @transaction.atomic
-def working_hours_delete(*, hours: WorkingHours, actor: Any) -> None:
+def working_hours_delete(*, hours: WorkingHours, actor: User) -> None:
     """Remove a weekly block (configuration, not a clinical record); the
     history keeps it. Raises HoursStrandAppointments (409) if upcoming
     bookings need it."""
     _lock(hours.practitioner)
     with bookings_kept_covered(hours.practitioner_id):
+        # Read by simple-history off the instance (no stub declares it).
         hours._history_user = actor  # type: ignore[attr-defined]
         hours.delete()
 
@@ -144,7 +146,7 @@ def schedule_exception_create(
     start_time: time | None = None,
     end_time: time | None = None,
     reason: str = "",
-    actor: Any,
+    actor: User,
 ) -> ScheduleException:
     """Record leave or extra hours; raises ValidationError (times both or
     neither, end after start, extra hours need a location and times) or
@@ -164,7 +166,7 @@ def schedule_exception_create(
 
 @transaction.atomic
 def schedule_exception_update(
-    *, exception: ScheduleException, actor: Any, **changes: Any
+    *, exception: ScheduleException, actor: User, **changes: Any
 ) -> ScheduleException:
     """Change an exception; same refusals as schedule_exception_create, and
     HoursStrandAppointments (409) if extra hours that upcoming bookings need
@@ -178,16 +180,17 @@ def schedule_exception_update(
 
 
 @transaction.atomic
-def schedule_exception_delete(*, exception: ScheduleException, actor: Any) -> None:
+def schedule_exception_delete(*, exception: ScheduleException, actor: User) -> None:
     """Remove an exception (e.g. leave that was called off); history keeps it.
     Raises HoursStrandAppointments (409) for extra hours upcoming bookings need."""
     _lock(exception.practitioner)
     with bookings_kept_covered(exception.practitioner_id):
+        # Read by simple-history off the instance (no stub declares it).
         exception._history_user = actor  # type: ignore[attr-defined]
         exception.delete()
 
 
-def _save_exception(exception: ScheduleException, *, actor: Any) -> ScheduleException:
+def _save_exception(exception: ScheduleException, *, actor: User) -> ScheduleException:
     exception.full_clean()
     _lock(exception.practitioner)
     if exception.kind == ScheduleException.Kind.LEAVE:

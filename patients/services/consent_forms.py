@@ -7,10 +7,11 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.codes import Indication, Route, unknown_codes
-from clinic.errors import FieldNotEditable
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.codes import Indication, Route, unknown_codes
+from clinic.core.errors import FieldNotEditable
+from clinic.core.locking import lock
+from clinic.core.users import User
 from patients.errors import ConsentFormIncomplete, PublishedFormImmutable, UnknownCode
 from patients.models import ConsentForm
 
@@ -39,7 +40,7 @@ def _next_version(title: str) -> int:
 @transaction.atomic
 def consent_form_create(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     body: str,
     covered_routes: list[str],
@@ -76,7 +77,7 @@ def _lock_draft(form: ConsentForm) -> ConsentForm:
 def consent_form_update(
     *,
     form: ConsentForm,
-    actor: Any,
+    actor: User,
     covered_products: Iterable[Any] | None = None,
     **changes: Any,
 ) -> ConsentForm:
@@ -105,7 +106,7 @@ def consent_form_update(
 
 @transaction.atomic
 def consent_form_publish(
-    *, form: ConsentForm, actor: Any, now: datetime | None = None
+    *, form: ConsentForm, actor: User, now: datetime | None = None
 ) -> ConsentForm:
     """Publish a complete draft; from then on it is immutable."""
     form = _lock_draft(form)
@@ -130,7 +131,7 @@ def consent_form_publish(
 
 
 @transaction.atomic
-def consent_form_new_version(*, form: ConsentForm, actor: Any) -> ConsentForm:
+def consent_form_new_version(*, form: ConsentForm, actor: User) -> ConsentForm:
     """A draft copy of `form` as the next version of its title."""
     return consent_form_create(
         actor=actor,

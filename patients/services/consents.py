@@ -6,9 +6,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.errors import ReasonRequired, WitnessInvalid
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.errors import ReasonRequired, WitnessInvalid
+from clinic.core.locking import lock
+from clinic.core.users import User
 from patients.errors import (
     ConsentAlreadyWithdrawn,
     ExpiryBeforeSigning,
@@ -42,6 +43,7 @@ def consent_find_valid(
     )
     # Route and indication lists are JSON; SQLite cannot query inside them, and
     # a patient has a handful of consents, so the last filter runs here.
+    consent: SignedConsent
     for consent in candidates:
         form = consent.form
         if route in form.covered_routes and indication in form.covered_indications:
@@ -59,7 +61,7 @@ def _check_witness(witness: Any) -> None:
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     form: ConsentForm,
     signed_at: datetime,
@@ -138,7 +140,7 @@ def consent_record(
 def consent_withdraw(
     *,
     consent: SignedConsent,
-    actor: Any,
+    actor: User,
     reason: str,
     at: datetime | None = None,
     now: datetime | None = None,

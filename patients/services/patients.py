@@ -6,9 +6,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.errors import FieldNotEditable, ReasonRequired
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.errors import FieldNotEditable, ReasonRequired
+from clinic.core.locking import lock
+from clinic.core.users import User
 from patients.ages import years_before
 from patients.errors import (
     DateOfBirthInFuture,
@@ -71,7 +72,7 @@ def find_possible_duplicates(
 @transaction.atomic
 def patient_register(
     *,
-    actor: Any,
+    actor: User,
     confirmed_distinct: bool = False,
     now: datetime | None = None,
     **fields: Any,
@@ -108,7 +109,7 @@ def patient_register(
 
 @transaction.atomic
 def patient_update(
-    *, patient: Patient, actor: Any, now: datetime | None = None, **changes: Any
+    *, patient: Patient, actor: User, now: datetime | None = None, **changes: Any
 ) -> Patient:
     """Change demographic fields; the MRN and active flag are refused here."""
     _check_fields(changes)
@@ -127,7 +128,7 @@ def patient_update(
 
 @transaction.atomic
 def patient_deactivate(
-    *, patient: Patient, actor: Any, reason: str, now: datetime | None = None
+    *, patient: Patient, actor: User, reason: str, now: datetime | None = None
 ) -> Patient:
     """Deactivate (never delete); a deactivated patient cannot be booked or treated."""
     if not reason.strip():
@@ -143,7 +144,7 @@ def patient_deactivate(
 
 
 @transaction.atomic
-def patient_reactivate(*, patient: Patient, actor: Any, reason: str) -> Patient:
+def patient_reactivate(*, patient: Patient, actor: User, reason: str) -> Patient:
     """Bring a deactivated patient back; the earlier deactivation stays in history."""
     if not reason.strip():
         raise ReasonRequired.for_field("reason", "Say why the patient is reactivated.")

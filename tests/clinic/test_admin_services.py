@@ -1,4 +1,4 @@
-"""The one admin mechanism (clinic/admin_services.py): each page runs its
+"""The one admin mechanism (clinic/core/admin_services.py): each page runs its
 service once, while the form is validated, inside the page's transaction, so
 a refusal is a form error whenever it comes and a refused page writes nothing."""
 
@@ -14,13 +14,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from clinic import appointment_admin
-from clinic.admin_services import (
+from clinic.core.admin_services import (
     ServiceAdminMixin,
     ServiceInlineMixin,
     refusal_errors,
 )
-from clinic.calendar_errors import BookingCollision
-from clinic.errors import Conflict, RuleViolation
+from clinic.core.errors import Conflict, RuleViolation
+from clinic.errors import BookingCollision
 from clinic.models import (
     Appointment,
     Practitioner,
@@ -415,4 +415,4 @@ def test_every_admin_page_that_writes_uses_the_one_mechanism():
             if writes and not isinstance(inline, ServiceInlineMixin):
                 astray.append(type(inline).__name__)
     assert {"AppointmentAdmin", "PractitionerAdmin", "PatientAdmin"} <= set(checked)
-    assert astray == [], "write through clinic.admin_services (ServiceAdminMixin)"
+    assert astray == [], "write through clinic.core.admin_services (ServiceAdminMixin)"

@@ -5,8 +5,8 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from clinic.core.tokens import hash_token_key
 from clinic.models import ApiToken
-from clinic.models.tokens import hash_token_key
 from tests.factories import DEFAULT_PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"

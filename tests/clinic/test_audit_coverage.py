@@ -7,7 +7,7 @@ shrink as the product grows.
 import pytest
 from django.apps import apps
 
-from clinic.audit import NoDeleteModel
+from clinic.core.audit import NoDeleteModel
 
 DOMAIN_APPS = ("clinic", "patients", "treatments")
 # Plumbing rows, not domain records: tokens and replay records belong to the

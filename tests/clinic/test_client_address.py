@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from clinic.client_address import client_address
-from clinic.env import env_networks, env_rate, parse_rate
+from clinic.core.client_address import client_address
+from clinic.core.env import env_networks, env_rate, parse_rate
 
 PROXY = "10.0.0.5"
 

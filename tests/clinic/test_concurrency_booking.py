@@ -10,7 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from clinic import slots
-from clinic.calendar_errors import BookingCollision
+from clinic.errors import BookingCollision
 from clinic.models import Appointment, Room
 from clinic.services.appointments import appointment_book
 from tests.clinic.conftest import MONDAY, NOW, at

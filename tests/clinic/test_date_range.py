@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from clinic.dates import DATE_OUT_OF_RANGE
+from clinic.core.dates import DATE_OUT_OF_RANGE
 from clinic.models import ScheduleException
 from clinic.services.appointments import appointment_move
 from clinic.services.availability import availability_search

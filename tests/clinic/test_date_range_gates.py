@@ -3,7 +3,7 @@
 Every project model's editable date / date-time field, every writable date
 field of every serializer (nested ones and those built in get_fields()
 included), every date filter of every FilterSet and every date field of every
-admin form carries the one check (clinic.dates). Output-only serializers
+admin form carries the one check (clinic.core.dates). Output-only serializers
 declare writable fields too; bounding them costs nothing, and the gate need
 not guess which serializers ever read input.
 
@@ -26,8 +26,8 @@ from django.db import models
 from django.test import RequestFactory
 from rest_framework import serializers
 
-from clinic.api.fields import BoundedDateField, BoundedDateTimeField
-from clinic.dates import (
+from clinic.core.api.fields import BoundedDateField, BoundedDateTimeField
+from clinic.core.dates import (
     DATE_OUT_OF_RANGE,
     BoundedDatesAdminMixin,
     is_in_range,
@@ -138,7 +138,7 @@ def test_every_writable_serializer_date_field_is_bounded():
         "clinic.serializers.AvailabilityQuerySerializer.from",
         "patients.serializers.PatientInputSerializer.date_of_birth",
     } <= set(checked)
-    assert unbounded == [], "use clinic.api.fields.BoundedDate(Time)Field"
+    assert unbounded == [], "use clinic.core.api.fields.BoundedDate(Time)Field"
 
 
 # Filters --------------------------------------------------------------------
@@ -172,7 +172,7 @@ def test_every_date_filter_of_every_filterset_is_bounded():
         "treatments.filters.AdverseEventFilter.onset_before",
         "treatments.filters.LotFilter.expires_after",
     } <= set(checked)
-    assert unbounded == [], "use clinic.api.filters.BoundedDateFilter / UtcIso..."
+    assert unbounded == [], "use clinic.core.api.filters.BoundedDateFilter / UtcIso..."
 
 
 # Admin forms ----------------------------------------------------------------
@@ -227,7 +227,7 @@ def test_every_date_field_of_every_admin_form_is_bounded():
     } <= set(checked)
     assert unbounded == [], (
         "admin pages: BoundedDatesAdminMixin; declared fields: the Bounded*FormField"
-        " classes of clinic.dates"
+        " classes of clinic.core.dates"
     )
 
 
@@ -241,7 +241,7 @@ def test_every_admin_page_of_a_model_with_dates_bounds_them():
         and any(isinstance(f, models.DateField) for f in model._meta.get_fields())
         and not isinstance(model_admin, BoundedDatesAdminMixin)
     ]
-    assert missing == [], "add clinic.dates.BoundedDatesAdminMixin"
+    assert missing == [], "add clinic.core.dates.BoundedDatesAdminMixin"
 
 
 # The check itself -------------------------------------------------------------

@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from clinic.calendar_errors import BookingCollision
-from clinic.errors import DeletionRefused
+from clinic.core.errors import DeletionRefused
+from clinic.errors import BookingCollision
 from clinic.models import Appointment, Room, WorkingHours
 from clinic.services import appointments as booking
 from tests.clinic.conftest import MONDAY, at

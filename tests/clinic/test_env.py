@@ -3,7 +3,7 @@ import os
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import (
+from clinic.core.env import (
     env_bool,
     env_database,
     env_int,

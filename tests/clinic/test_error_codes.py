@@ -1,8 +1,8 @@
-"""One class per meaning, one code per class (clinic/errors.py ERROR_CODES)."""
+"""One class per meaning, one code per class (clinic/core/errors.py ERROR_CODES)."""
 
 import pytest
 
-from clinic.errors import ERROR_CODES, RuleViolation
+from clinic.core.errors import ERROR_CODES, RuleViolation
 
 
 def test_a_second_class_cannot_claim_a_code_already_taken():
@@ -11,11 +11,11 @@ def test_a_second_class_cannot_claim_a_code_already_taken():
 
 
 def test_the_codes_that_meant_one_thing_twice_are_one_class():
-    import clinic.calendar_errors
+    import clinic.errors
     import patients.errors
     import treatments.errors
 
-    assert treatments.errors.ReasonRequired is clinic.calendar_errors.ReasonRequired
+    assert treatments.errors.ReasonRequired is clinic.errors.ReasonRequired
     assert ERROR_CODES["reason_required"] is treatments.errors.ReasonRequired
     assert ERROR_CODES["witness_invalid"] is treatments.errors.WitnessInvalid
     assert "invalid_witness" not in ERROR_CODES

@@ -1,4 +1,4 @@
-"""One lock order for the whole project (clinic/locking.py): every lock goes
+"""One lock order for the whole project (clinic/core/locking.py): every lock goes
 through it, its order is checked while the suite runs, and the two writes that
 used to deadlock on PostgreSQL no longer do."""
 
@@ -15,10 +15,10 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from clinic.codes import Indication, Route
-from clinic.locking import LOCK_ORDER, LockOrderViolation, batch_transaction, lock
+from clinic.core.codes import Indication, Route
+from clinic.core.locking import LOCK_ORDER, LockOrderViolation, batch_transaction, lock
+from clinic.core.roles import Role
 from clinic.models import Appointment
-from clinic.roles import Role
 from tests.factories.clinic import AppointmentFactory, PractitionerFactory
 from tests.factories.patients import PatientFactory
 from tests.factories.treatments import LotFactory, consented_patient
@@ -36,7 +36,7 @@ def test_no_row_is_locked_anywhere_but_through_the_lock_module():
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if re.search(r"\.select_for_update\(", line)
     ]
-    assert offenders == [], "lock rows with clinic.locking.lock()"
+    assert offenders == [], "lock rows with clinic.core.locking.lock()"
 
 
 def test_the_order_names_real_models_once_each():
@@ -94,7 +94,7 @@ def test_moving_an_appointment_and_recording_its_dose_at_once_never_deadlock():
     """appointment_move locked the appointment, then the patient;
     administration_record the patient, then the appointment. Run together
     on one patient and appointment, PostgreSQL broke the cycle by failing one
-    (a 500). Both now follow clinic.locking's order: each answers its own
+    (a 500). Both now follow clinic.core.locking's order: each answers its own
     rule (the move 200 or 400, the dose 400: the appointment is not in
     progress), never a 500."""
     desk = UserFactory(roles=[Role.FRONT_DESK])

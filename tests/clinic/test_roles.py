@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from clinic.role_permissions import declared_permissions
-from clinic.roles import Role, roles_of
+from clinic.core.role_permissions import declared_permissions
+from clinic.core.roles import Role, roles_of
 from tests.factories import UserFactory
 
 

@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from clinic.core.roles import Role, roles_of
 from clinic.models import Location
-from clinic.roles import Role, roles_of
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from clinic import slots
-from clinic.errors import DomainError
+from clinic.core.errors import DomainError
 from clinic.models import Room, ScheduleException
 from clinic.services.appointments import appointment_book
 from clinic.services.availability import availability_search

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from clinic.calendar_errors import (
+from clinic.errors import (
     AppointmentTypeInactive,
     BookingCollision,
     InvalidDuration,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from clinic.calendar_errors import (
+from clinic.errors import (
     HoursStrandAppointments,
     LeaveOverlapsAppointments,
     PractitionerNotStaff,

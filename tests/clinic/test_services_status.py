@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from clinic.calendar_errors import (
+from clinic.errors import (
     IllegalStatusTransition,
     NoShowBeforeStart,
     ReasonRequired,

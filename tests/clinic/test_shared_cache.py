@@ -10,14 +10,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, connections
 
-from clinic.cache import DatabaseCache
-from clinic.env import env_cache
+from clinic.core.cache import DatabaseCache
+from clinic.core.env import env_cache
 
 
 def test_without_redis_url_the_cache_is_a_database_table():
     config = env_cache("REDIS_URL", key_prefix="clinic", environ={})
 
-    assert config["BACKEND"] == "clinic.cache.DatabaseCache"
+    assert config["BACKEND"] == "clinic.core.cache.DatabaseCache"
     assert config["LOCATION"] == "clinic_cache"
 
 

@@ -3,8 +3,8 @@
 from django.urls import path
 from rest_framework.views import APIView
 
-from clinic.errors import Conflict
-from clinic.roles import ALL_ROLES
+from clinic.core.errors import Conflict
+from clinic.core.roles import ALL_ROLES
 
 
 class Boom(APIView):
@@ -34,4 +34,4 @@ urlpatterns = [
     path("conflict/", Collides.as_view()),
     path("plain-boom/", plain_boom),
 ]
-handler500 = "clinic.api.fallback_views.server_error"
+handler500 = "clinic.core.api.fallback_views.server_error"

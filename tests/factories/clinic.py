@@ -2,6 +2,7 @@ import datetime as dt
 
 import factory
 
+from clinic.core.roles import Role
 from clinic.models import (
     Appointment,
     AppointmentType,
@@ -11,7 +12,6 @@ from clinic.models import (
     ScheduleException,
     WorkingHours,
 )
-from clinic.roles import Role
 from tests.factories.patients import PatientFactory
 from tests.factories.users import UserFactory
 

@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
+from clinic.core.codes import Indication, Route
 from patients.models import ConsentForm, Patient, SignedConsent
 from patients.mrn import format_mrn
 from patients.naming import fold

@@ -5,7 +5,7 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
+from clinic.core.codes import Indication, Route
 from patients.models import Patient
 from tests.factories.patients import (
     ConsentFormFactory,

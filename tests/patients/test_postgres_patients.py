@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from clinic.errors import DomainError
+from clinic.core.errors import DomainError
 from patients.models import Patient
 from patients.services import patient_register
 from tests.factories.patients import PatientFactory

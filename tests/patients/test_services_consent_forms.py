@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from clinic.errors import RuleViolation
+from clinic.core.errors import RuleViolation
 from patients.errors import PublishedFormImmutable
 from patients.models import ConsentForm
 from patients.services import (

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
+from clinic.core.codes import Indication, Route
 from patients.services import consent_find_valid
 from tests.factories.patients import (
     ConsentFormFactory,

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from clinic.errors import RuleViolation
+from clinic.core.errors import RuleViolation
 from patients.errors import ConsentAlreadyWithdrawn, PatientInactive
 from patients.models import SignedConsent
 from patients.services import consent_record, consent_withdraw

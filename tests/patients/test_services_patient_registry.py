@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from clinic.errors import Conflict, DeletionRefused, RuleViolation
+from clinic.core.errors import Conflict, DeletionRefused, RuleViolation
 from patients.errors import DuplicatePatient
 from patients.models import MrnCounter, Patient
 from patients.mrn import is_valid_mrn

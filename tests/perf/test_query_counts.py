@@ -355,7 +355,7 @@ def test_token_authentication_and_roles_cost_one_query(scale_data, client):
     check after it reads nothing)."""
     from django.contrib.auth import get_user_model
 
-    from clinic.services.tokens import token_issue
+    from clinic.core.tokens import token_issue
 
     user = get_user_model().objects.get(username="scale.manager")
     _token, key = token_issue(user=user, now=timezone.now())

@@ -19,7 +19,7 @@ from tests.factories.treatments import LotFactory, ProductFactory
 
 
 def _api_token(users: dict[str, Any]) -> Any:
-    from clinic.services.tokens import token_issue
+    from clinic.core.tokens import token_issue
 
     return token_issue(user=users["front_desk"], now=timezone.now())[0]
 

@@ -1,5 +1,5 @@
 """schemathesis's stateful phase, as one role: sequences of requests that
-follow the schema's links (clinic/api/schema_links.py), so a record made or
+follow the schema's links (clinic/core/api/schema_links.py), so a record made or
 listed by one step is read, updated and acted on by the next, with the ETag
 it came with.
 

@@ -101,7 +101,7 @@ def load_schema() -> Any:
         expected_statuses=MISSING_HEADER_STATUSES
     )
     # The stateful phase follows the links the schema documents
-    # (clinic/api/schema_links.py), not ones schemathesis guesses.
+    # (clinic/core/api/schema_links.py), not ones schemathesis guesses.
     schema.config.phases.stateful.inference = InferenceConfig(algorithms=[])
     return schema
 

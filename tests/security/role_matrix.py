@@ -160,7 +160,7 @@ API = parse(API_MATRIX)
 # role gets the read-only page, 200), delete and history pages. Anonymous users
 # are sent to the login page (302). Nobody deletes a clinical record, only
 # superusers see tokens and login-attempt logs (axes.*), and history is read
-# by managers only, as through the API (clinic/admin_fields.py).
+# by managers only, as through the API (clinic/core/admin_fields.py).
 ADMIN_MATRIX = """
 model_page                             anon desk clin  mgr
 auth.Group                 changelist   302  403  403  200

@@ -1,5 +1,5 @@
 """The admin applies the API's field rules (patients/apps.py `field_read_roles`,
-clinic/admin_fields.py): the front desk never reads a patient's relevant
+clinic/core/admin_fields.py): the front desk never reads a patient's relevant
 history on any admin page, cannot test for it through changelist lookups,
 search or autocomplete, and audit history pages are for managers only, as the
 API's /history/ routes are.
@@ -15,7 +15,7 @@ from django.contrib.admin.utils import prepare_lookup_value
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from clinic.roles import Role
+from clinic.core.roles import Role
 from patients import services
 from patients.models import Patient, SignedConsent
 from tests.factories.clinic import AppointmentFactory

@@ -1,5 +1,5 @@
 """Gates so that a new admin page cannot forget the field rules: every
-registered ModelAdmin uses clinic.admin_fields.FieldRulesAdminMixin ahead of
+registered ModelAdmin uses clinic.core.admin_fields.FieldRulesAdminMixin ahead of
 Django's classes, keeps its hooks, and for a user without roles names no
 role-dependent field anywhere; exports go through csv_download."""
 
@@ -11,12 +11,12 @@ from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
-from clinic.admin_fields import (
+from clinic.core.admin_fields import (
     FieldRulesAdminMixin,
     HideUnreadableFieldsMixin,
     csv_download,
 )
-from clinic.field_rules import (
+from clinic.core.field_rules import (
     role_dependent_fields,
     unreadable_fields,
     unreadable_in_path,

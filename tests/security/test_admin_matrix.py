@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from clinic.roles import Role
+from clinic.core.roles import Role
 from tests.factories.users import UserFactory
 from tests.security import role_matrix
 from tests.security.world import ROLES

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.audit import NoDeleteModel
-from clinic.errors import DeletionRefused
-from clinic.locking import batch_transaction
-from clinic.roles import Role
+from clinic.core.audit import NoDeleteModel
+from clinic.core.errors import DeletionRefused
+from clinic.core.locking import batch_transaction
+from clinic.core.roles import Role
 from clinic.services.appointment_status import appointment_cancel
 from clinic.services.locations import location_create
 from patients.models import Patient

@@ -15,7 +15,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 from django.urls import reverse
 
-from clinic.env import env_cache, parse_rate
+from clinic.core.env import env_cache, parse_rate
 from tests.factories import DEFAULT_PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -151,11 +151,13 @@ def test_a_refusal_is_logged_once_per_window_with_the_real_address(
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     settings.LOGIN_THROTTLE_RATE = "1/minute"
 
-    with caplog.at_level(logging.WARNING, logger="clinic.throttling"):
+    with caplog.at_level(logging.WARNING, logger="clinic.core.throttling"):
         for n in range(4):
             _token(anon_client, n, remote=PROXY, forwarded="198.51.100.7")
 
-    lines = [r.getMessage() for r in caplog.records if r.name == "clinic.throttling"]
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "clinic.core.throttling"
+    ]
     assert len(lines) == 1
     assert "198.51.100.7" in lines[0]
     assert PROXY not in lines[0]

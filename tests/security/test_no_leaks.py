@@ -49,7 +49,13 @@ def test_logged_tracebacks_keep_the_frames_but_not_the_message():
         raise ValueError(f"patient {CANARY}3 broke it")
     except ValueError:
         record = logging.LogRecord(
-            "clinic.api", logging.ERROR, "", 0, "boom", (), __import__("sys").exc_info()
+            "clinic.core.api",
+            logging.ERROR,
+            "",
+            0,
+            "boom",
+            (),
+            __import__("sys").exc_info(),
         )
 
     text = formatter.format(record)
@@ -57,6 +63,16 @@ def test_logged_tracebacks_keep_the_frames_but_not_the_message():
     assert "test_no_leaks.py" in text
     assert "builtins.ValueError" in text
     assert CANARY not in text
+
+
+def test_a_traceback_logged_outside_an_except_block_formats():
+    # logger.exception() with no exception being handled passes
+    # (None, None, None); the formatter wrote nothing for it and raised.
+    record = logging.LogRecord(
+        "clinic.core.api", logging.ERROR, "", 0, "boom", (), (None, None, None)
+    )
+
+    assert canary.RedactingFormatter().format(record) == "boom\nNoneType: None"
 
 
 @override_settings(ROOT_URLCONF="tests.security.urls_leaky")

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from clinic.api.schema import decimal_pattern
-from clinic.api.serializers import StrictInputMixin
+from clinic.core.api.schema import decimal_pattern
+from clinic.core.api.serializers import StrictInputMixin
 from tests.etag import current_etag
 from tests.security import role_matrix
 from tests.security.fuzz_support import load_schema

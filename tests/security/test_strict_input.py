@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from clinic.api.serializers import StrictInputMixin
+from clinic.core.api.serializers import StrictInputMixin
 from clinic.models import Appointment, Location
 from tests.etag import current_etag
 from tests.security import role_matrix
@@ -40,7 +40,7 @@ def test_every_request_body_refuses_keys_it_would_not_apply():
             StrictInputMixin,
         )
     )
-    assert lenient == [], "add clinic.api.serializers.StrictInputMixin"
+    assert lenient == [], "add clinic.core.api.serializers.StrictInputMixin"
 
 
 def _allowed_role(operation: str) -> str:

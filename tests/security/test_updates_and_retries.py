@@ -9,8 +9,8 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from clinic.roles import Role
-from clinic.services.tokens import token_issue
+from clinic.core.roles import Role
+from clinic.core.tokens import token_issue
 from tests.factories.users import UserFactory
 from tests.security import role_matrix
 from tests.security.world import SCENARIOS, build_world

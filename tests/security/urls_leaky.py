@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.views import APIView
 
-from clinic.api.permissions import PUBLIC
+from clinic.core.api.permissions import PUBLIC
 from tests.canary_names import CANARY
 
 MESSAGE = f"failed for patient {CANARY}99, born 1970-01-01"
@@ -25,4 +25,4 @@ urlpatterns = [
     path("boom/", Boom.as_view()),
     path("plain-boom/", plain_boom),
 ]
-handler500 = "clinic.api.fallback_views.server_error"
+handler500 = "clinic.core.api.fallback_views.server_error"

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
+from clinic.core.codes import Indication, Route
+from clinic.core.roles import Role
+from clinic.core.tokens import token_issue
 from clinic.models import Appointment, Room
-from clinic.roles import Role
 from clinic.services.appointments import appointment_book
-from clinic.services.tokens import token_issue
 from patients.models import ConsentForm
 from tests.factories.clinic import (
     AppointmentFactory,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
+from clinic.core.codes import Indication, Route
 from tests.factories.clinic import PractitionerFactory
 from tests.factories.treatments import LotFactory, consented_patient
 from treatments.services import administration_record

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
-from clinic.roles import Role
+from clinic.core.codes import Indication, Route
+from clinic.core.roles import Role
 from patients.models import ConsentForm, SignedConsent
 from tests.factories.clinic import AppointmentFactory, PractitionerFactory
 from tests.factories.patients import PatientFactory

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.roles import Role
+from clinic.core.roles import Role
 from tests.factories.clinic import AppointmentFactory
 from tests.factories.treatments import LotFactory, ProductFactory
 from tests.factories.users import DEFAULT_PASSWORD, UserFactory

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
+from clinic.core.codes import Indication, Route
 from clinic.models import Appointment
 from patients.models import Patient
 from tests import etag

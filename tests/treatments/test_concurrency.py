@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
-from clinic.errors import RuleViolation
+from clinic.core.codes import Indication, Route
+from clinic.core.errors import RuleViolation
 from tests.factories.treatments import LotFactory, consented_patient
 from treatments.models import Administration, StockMovement
 from treatments.services import administration_record, stock_move

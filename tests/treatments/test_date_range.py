@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.codes import Indication, Route
-from clinic.dates import DATE_OUT_OF_RANGE
+from clinic.core.codes import Indication, Route
+from clinic.core.dates import DATE_OUT_OF_RANGE
 from tests.clinic.test_date_range import assert_out_of_range
 from treatments.models import (
     Administration,

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from clinic.demo import seed_people_and_places
+from clinic.core.demo_staff import seed_staff
+from clinic.demo import seed_places
 from treatments import demo
 from treatments.models import (
     Administration,
@@ -72,7 +73,8 @@ def test_demo_has_products_lots_stock_and_signed_administrations():
 @pytest.mark.django_db
 def test_demo_without_patients_seeds_stock_and_no_administrations():
     messages = []
-    seed_people_and_places(say=messages.append)
+    seed_staff(say=messages.append)
+    seed_places(say=messages.append)
 
     demo.seed(say=messages.append)
     demo.seed(say=messages.append)

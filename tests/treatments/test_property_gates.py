@@ -14,9 +14,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from clinic.codes import Indication, Route
-from clinic.errors import RuleViolation
-from clinic.roles import Role
+from clinic.core.codes import Indication, Route
+from clinic.core.errors import RuleViolation
+from clinic.core.roles import Role
 from patients.models import SignedConsent
 from tests.factories.clinic import AppointmentFactory, PractitionerFactory
 from tests.factories.patients import ConsentFormFactory, PatientFactory

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from clinic.codes import ROUTE_SNOMED, Indication, Route
-from clinic.errors import RuleViolation
+from clinic.core.codes import ROUTE_SNOMED, Indication, Route
+from clinic.core.errors import RuleViolation
 from patients.models import SignedConsent
 from tests.factories.clinic import (
     AppointmentFactory,

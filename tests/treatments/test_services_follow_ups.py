@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.errors import NotPermitted
+from clinic.core.errors import NotPermitted
 from tests.factories.patients import PatientFactory
 from tests.factories.treatments import FollowUpNoteFactory
 from tests.factories.users import DEFAULT_PASSWORD

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.errors import Conflict, RuleViolation
+from clinic.core.errors import Conflict, RuleViolation
 from tests.factories.treatments import LotFactory, ProductFactory
 from treatments.models import Lot
 from treatments.services import lot_create, lot_recall, lot_release, lot_update

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from clinic.codes import Route
-from clinic.errors import Conflict, RuleViolation
+from clinic.core.codes import Route
+from clinic.core.errors import Conflict, RuleViolation
 from tests.factories.patients import ConsentFormFactory
 from tests.factories.treatments import ProductFactory
 from treatments.models import Product

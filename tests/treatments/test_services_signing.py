@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from clinic.codes import Route
-from clinic.errors import Conflict, DeletionRefused, NotPermitted, RuleViolation
-from clinic.roles import Role
+from clinic.core.codes import Route
+from clinic.core.errors import Conflict, DeletionRefused, NotPermitted, RuleViolation
+from clinic.core.roles import Role
 from tests.factories.users import DEFAULT_PASSWORD, UserFactory
 from treatments.models import Administration, AdministrationAmendment
 from treatments.services import (

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from clinic.errors import DeletionRefused, RuleViolation
-from clinic.roles import Role
+from clinic.core.errors import DeletionRefused, RuleViolation
+from clinic.core.roles import Role
 from tests.factories.treatments import LotFactory
 from tests.factories.users import UserFactory
 from treatments.models import StockMovement

@@ -9,10 +9,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, reason_action
-from clinic.audit import NoDeleteAdminMixin
-from clinic.dates import BoundedDateTimeFormField
+from clinic.core.admin_fields import FieldRulesAdminMixin
+from clinic.core.admin_services import ServiceAdminMixin, reason_action
+from clinic.core.audit import NoDeleteAdminMixin
+from clinic.core.dates import BoundedDateTimeFormField
+from clinic.core.users import acting_user
 from treatments import services
 from treatments.admin.outcomes import (
     AdverseEventInline,
@@ -95,7 +96,9 @@ class AdministrationAdmin(
             "Mark entered in error",
             lambda request, administration, reason: (
                 services.administration_mark_entered_in_error(
-                    administration=administration, actor=request.user, reason=reason
+                    administration=administration,
+                    actor=acting_user(request),
+                    reason=reason,
                 )
             ),
         )
@@ -136,7 +139,9 @@ class AdministrationAdmin(
         if original is not None:
             return services.administration_update(
                 administration=original,
-                actor=request.user,
+                actor=acting_user(request),
                 changes=form.changed_values(),
             )
-        return services.administration_record(actor=request.user, **form.cleaned_data)
+        return services.administration_record(
+            actor=acting_user(request), **form.cleaned_data
+        )

@@ -1,7 +1,7 @@
 """Admin for products, lots and the stock ledger. Every write calls the same
-service as the API (clinic.admin_services)."""
+service as the API (clinic.core.admin_services)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,12 +11,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin, csv_download
-from clinic.admin_services import ServiceAdminMixin
-from clinic.audit import NoDeleteAdminMixin
-from clinic.codes import Route
-from clinic.dates import BoundedDateFormField
-from clinic.errors import DomainError
+from clinic.core.admin_fields import FieldRulesAdminMixin, csv_download
+from clinic.core.admin_services import ServiceAdminMixin
+from clinic.core.audit import NoDeleteAdminMixin
+from clinic.core.codes import Route
+from clinic.core.dates import BoundedDateFormField
+from clinic.core.errors import DomainError
+from clinic.core.users import acting_user
 from treatments import services
 from treatments.models import (
     Administration,
@@ -24,8 +25,16 @@ from treatments.models import (
     Product,
     StockMovement,
 )
+from treatments.querysets import LotQuerySet
 from treatments.services.lots import EDITABLE_FIELDS as LOT_EDITABLE_FIELDS
 from treatments.services.products import EDITABLE_FIELDS as PRODUCT_EDITABLE_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _OnHand(TypedDict):
+    on_hand: int
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -47,8 +56,13 @@ class LotInline(ReadOnlyInline):
     """Lots are registered, released and recalled on their own page."""
 
     model = Lot
-    fields = ["lot_number", "status", "manufactured_on", "expires_on", "received_on"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "lot_number",
+        "status",
+        "manufactured_on",
+        "expires_on",
+        "received_on",
+    )
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -76,10 +90,10 @@ class ProductAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         if original is not None:
             return services.product_update(
-                product=original, actor=request.user, **form.changed_values()
+                product=original, actor=acting_user(request), **form.changed_values()
             )
         data = {k: v for k, v in form.cleaned_data.items() if k != "active"}
-        return services.product_create(actor=request.user, **data)
+        return services.product_create(actor=acting_user(request), **data)
 
 
 # Lots and their ledger --------------------------------------------------------
@@ -90,8 +104,15 @@ class StockMovementInline(ReadOnlyInline):
 
     model = StockMovement
     fk_name = "lot"
-    fields = ["at", "kind", "vials", "by", "witness", "reason", "administration"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "at",
+        "kind",
+        "vials",
+        "by",
+        "witness",
+        "reason",
+        "administration",
+    )
     show_change_link = False
 
 
@@ -126,7 +147,8 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_on_hand()
+        # The page's rows come from Lot.objects, a LotQuerySet.
+        return cast(LotQuerySet, super().get_queryset(request)).with_on_hand()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
@@ -136,21 +158,23 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
         return ["product", *self.STATUS_FIELDS]
 
     @admin.display(description="vials on hand")
-    def vials_on_hand(self, lot: Lot) -> int:
+    def vials_on_hand(self, lot: "WithAnnotations[Lot, _OnHand]") -> int:
         return lot.on_hand
 
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         if original is not None:
             changes = form.changed_values()
             changes.pop("product", None)
-            return services.lot_update(lot=original, actor=request.user, **changes)
-        return services.lot_create(actor=request.user, **form.cleaned_data)
+            return services.lot_update(
+                lot=original, actor=acting_user(request), **changes
+            )
+        return services.lot_create(actor=acting_user(request), **form.cleaned_data)
 
     @admin.action(description="Release selected lots", permissions=["change"])
     def release(self, request: HttpRequest, queryset: QuerySet) -> None:
         for lot in queryset:
             try:
-                services.lot_release(lot=lot, actor=request.user)
+                services.lot_release(lot=lot, actor=acting_user(request))
                 self.message_user(request, f"Released {lot}.", messages.SUCCESS)
             except DomainError as exc:
                 self.message_user(request, f"{lot}: {exc.detail}", messages.ERROR)
@@ -178,7 +202,7 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
             try:
                 services.lot_recall(
                     lot=lot,
-                    actor=request.user,
+                    actor=acting_user(request),
                     reason=form.cleaned_data["reason"],
                     recalled_on=form.cleaned_data["date"],
                 )
@@ -192,7 +216,7 @@ class LotAdmin(FieldRulesAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     )
     def download_recipients(self, request: HttpRequest, queryset: QuerySet) -> Any:
         # Columns are field paths, so csv_download leaves out any the user's
-        # roles may not read (clinic/field_rules.py).
+        # roles may not read (clinic/core/field_rules.py).
         return csv_download(
             request,
             filename="recipients.csv",
@@ -244,4 +268,4 @@ class StockMovementAdmin(
         return False
 
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
-        return services.stock_move(actor=request.user, **form.cleaned_data)
+        return services.stock_move(actor=acting_user(request), **form.cleaned_data)

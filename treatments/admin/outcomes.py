@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_fields import FieldRulesAdminMixin
-from clinic.admin_services import ServiceAdminMixin, reason_action
-from clinic.audit import NoDeleteAdminMixin
-from clinic.dates import BoundedDateTimeFormField
+from clinic.core.admin_fields import FieldRulesAdminMixin
+from clinic.core.admin_services import ServiceAdminMixin, reason_action
+from clinic.core.audit import NoDeleteAdminMixin
+from clinic.core.dates import BoundedDateTimeFormField
+from clinic.core.users import acting_user
 from treatments import services
 from treatments.admin.inventory import ReadOnlyInline
 from treatments.admin.signing import AmendForm, AmendmentsInline, SignedRecordAdminMixin
@@ -86,7 +87,7 @@ class FollowUpNoteAdmin(
         reason_action(
             "Mark entered in error",
             lambda request, note, reason: services.follow_up_mark_entered_in_error(
-                note=note, actor=request.user, reason=reason
+                note=note, actor=acting_user(request), reason=reason
             ),
         )
     ]
@@ -100,9 +101,11 @@ class FollowUpNoteAdmin(
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         if original is not None:
             return services.follow_up_update(
-                note=original, actor=request.user, changes=form.changed_values()
+                note=original, actor=acting_user(request), changes=form.changed_values()
             )
-        return services.follow_up_record(actor=request.user, **form.cleaned_data)
+        return services.follow_up_record(
+            actor=acting_user(request), **form.cleaned_data
+        )
 
 
 # Adverse events -------------------------------------------------------------
@@ -188,18 +191,18 @@ class AdverseEventAdmin(
     def save_with_service(self, request: HttpRequest, original: Any, form: Any) -> Any:
         if original is None:
             return services.adverse_event_record(
-                actor=request.user, **form.cleaned_data
+                actor=acting_user(request), **form.cleaned_data
             )
         changes = form.changed_values()
         reported_on = changes.pop("reported_on", None)
         event = original
         if changes:
             event = services.adverse_event_update(
-                event=event, actor=request.user, changes=changes
+                event=event, actor=acting_user(request), changes=changes
             )
         if reported_on is not None:
             event = services.adverse_event_mark_reported(
-                event=event, actor=request.user, reported_on=reported_on
+                event=event, actor=acting_user(request), reported_on=reported_on
             )
         return event
 
@@ -212,14 +215,24 @@ class FollowUpNoteInline(ReadOnlyInline):
 
     model = FollowUpNote
     fk_name = "administration"
-    fields = ["noted_at", "contact_kind", "outcome_score", "status", "author"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "noted_at",
+        "contact_kind",
+        "outcome_score",
+        "status",
+        "author",
+    )
 
 
 class AdverseEventInline(ReadOnlyInline):
     model = AdverseEvent
-    fields = ["onset_at", "grade", "serious", "outcome", "reported_on"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "onset_at",
+        "grade",
+        "serious",
+        "outcome",
+        "reported_on",
+    )
 
 
 def outcome_links(administration: Any) -> str:

@@ -16,8 +16,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from clinic.admin_services import refusal_errors
-from clinic.errors import DomainError
+from clinic.core.admin_services import refusal_errors
+from clinic.core.errors import DomainError
+from clinic.core.users import acting_user
 from treatments.admin.inventory import ReadOnlyInline
 from treatments.models.signatures import SignatureMeaning, SignedRecord
 from treatments.services.signing import Lifecycle
@@ -33,7 +34,11 @@ def password_field() -> forms.CharField:
 
 def _signer(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     # With the HTTP request, a wrong password counts towards the lockout.
-    return {"actor": request.user, "password": data["password"], "request": request}
+    return {
+        "actor": acting_user(request),
+        "password": data["password"],
+        "request": request,
+    }
 
 
 class SignForm(forms.Form):
@@ -58,8 +63,13 @@ class AmendmentsInline(ReadOnlyInline):
     """A signed record's amendments on its page, read-only (they are made on
     the amend page); a subclass names the amendment model."""
 
-    fields = ["amended_at", "amended_by", "reason", "changes", "digest"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "amended_at",
+        "amended_by",
+        "reason",
+        "changes",
+        "digest",
+    )
     show_change_link = False
 
 
@@ -88,7 +98,7 @@ class SignedRecordAdminMixin(admin.ModelAdmin):
             return []
         fixed = [
             name
-            for name in self.form._meta.fields
+            for name in self.form._meta.fields or ()  # each form names its fields
             if name not in obj.CORRECTABLE_FIELDS or obj.status != Status.DRAFT
         ]
         return [*fixed, *self.RECORD_FIELDS]

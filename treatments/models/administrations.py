@@ -2,13 +2,14 @@ import functools
 import operator
 import uuid
 from collections.abc import Iterable
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
+from clinic.core.dates import validate_stored_date_in_range
 from patients.models import Patient, SignedConsent
 from treatments.models.lots import Lot
 from treatments.models.signatures import Amendment, SignatureMeaning, SignedRecord
@@ -141,7 +142,8 @@ class Administration(SignedRecord):
     )
     history = HistoricalRecords()
 
-    objects = AdministrationQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = AdministrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-administered_at", "-id"]

@@ -1,5 +1,6 @@
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,8 +8,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.audit import NoDeleteModel
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.audit import NoDeleteModel
+from clinic.core.dates import validate_stored_date_in_range
 from treatments.models.products import Product
 from treatments.querysets import LotQuerySet, StockMovementQuerySet
 
@@ -212,7 +213,8 @@ class StockMovement(NoDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = StockMovementQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = StockMovementQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

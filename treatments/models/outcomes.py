@@ -4,13 +4,14 @@ version kept in history)."""
 
 import datetime as dt
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.audit import NoDeleteModel
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.audit import NoDeleteModel
+from clinic.core.dates import validate_stored_date_in_range
 from patients.models import Patient
 from treatments.models.administrations import Administration
 from treatments.models.signatures import Amendment, SignedRecord
@@ -89,7 +90,8 @@ class FollowUpNote(SignedRecord):
     )
     history = HistoricalRecords()
 
-    objects = FollowUpNoteQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = FollowUpNoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = "follow-up note"
@@ -213,7 +215,8 @@ class AdverseEvent(NoDeleteModel):
     )
     history = HistoricalRecords()
 
-    objects = AdverseEventQuerySet.as_manager()
+    # Managers are ClassVars to django-stubs; this one replaces the base's.
+    objects: ClassVar = AdverseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-onset_at", "-id"]

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from clinic.codes import Route, unknown_codes
+from clinic.core.codes import Route, unknown_codes
 
 
 def validate_routes(value: object) -> None:

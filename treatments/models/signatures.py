@@ -6,13 +6,14 @@ amended. The services that sign, amend and mark these records share one kit
 too (`treatments/services/signing.py`)."""
 
 import copy
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.conf import settings
 from django.db import models
 
-from clinic.audit import NoDeleteModel
-from clinic.dates import validate_stored_date_in_range
+from clinic.core.audit import NoDeleteModel
+from clinic.core.dates import validate_stored_date_in_range
 from treatments.digests import canonical_record, sha256_hex
 
 
@@ -29,16 +30,28 @@ class SignedRecordMixin:
 
     DIGEST_SCHEMES: ClassVar[dict[str, tuple[str, ...]]]
     DIGEST_SCHEME: ClassVar[str]
+    if TYPE_CHECKING:
+        # The columns and relation of the model it is mixed into.
+        from django.db.models.fields.related_descriptors import RelatedManager
+        from django.db.models.options import Options
+
+        signed_at: datetime | None
+        signature_scheme: str
+        _meta: Options[Any]
+
+        @property
+        def amendments(self) -> "RelatedManager[Amendment]": ...
 
     @property
     def is_signed(self) -> bool:
-        return self.signed_at is not None  # type: ignore[attr-defined]
+        return self.signed_at is not None
 
     def signed_payload(self) -> dict[str, Any]:
         """What the signature covers, under the scheme the record was signed
         with (the current one for a record being signed now). An unknown
         scheme raises KeyError: verification must not guess."""
-        scheme = self.signature_scheme or self.DIGEST_SCHEME  # type: ignore[attr-defined]
+        scheme = self.signature_scheme or self.DIGEST_SCHEME
+        # `self` is the model this is mixed into (SignedRecord).
         return canonical_record(self, self.DIGEST_SCHEMES[scheme], scheme=scheme)  # type: ignore[arg-type]
 
     def compute_digest(self) -> str:
@@ -51,14 +64,15 @@ class SignedRecordMixin:
         values as signed.
         """
         amended = copy.copy(self)
-        for amendment in self.amendments.all():  # type: ignore[attr-defined]
+        for amendment in self.amendments.all():
             for name, (_old, new) in amendment.changes.items():
-                field = self._meta.get_field(name)  # type: ignore[attr-defined]
+                # An amendment changes the record's own columns only.
+                field = cast("models.Field[Any, Any]", self._meta.get_field(name))
                 setattr(amended, field.attname, field.to_python(new))
         return amended
 
 
-def _set_once_by_a_user() -> models.ForeignKey:
+def _set_once_by_a_user() -> "models.ForeignKey[Any]":
     """Who signed, or who marked the record: empty until then, set by the
     services only."""
     return models.ForeignKey(

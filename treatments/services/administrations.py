@@ -6,16 +6,17 @@ every signed record are in treatments/services/signing.py."""
 import copy
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Unpack
+from typing import Any, Unpack, cast
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
-from clinic.dates import refuse_dates_out_of_range
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.codes import ROUTE_SNOMED, ROUTES_NEEDING_BODY_SITE, Indication, Route
+from clinic.core.dates import refuse_dates_out_of_range
+from clinic.core.locking import lock
+from clinic.core.users import User
 from clinic.models import Appointment, Practitioner
 from patients.models import Patient
 from patients.services import consent_find_valid
@@ -72,8 +73,24 @@ def observation_end(values: Any) -> datetime:
         minutes = settings.DEFAULT_OBSERVATION_MINUTES
     else:
         minutes = values.appointment.type.observation_minutes
-    dose_ended = values.infusion_ended_at or values.administered_at
-    return dose_ended + timedelta(minutes=minutes)
+    return observation_end_from(
+        administered_at=values.administered_at,
+        infusion_ended_at=values.infusion_ended_at,
+        observation_minutes=minutes,
+    )
+
+
+def observation_end_from(
+    *,
+    administered_at: datetime,
+    infusion_ended_at: datetime | None,
+    observation_minutes: int,
+) -> datetime:
+    """The arithmetic of observation_end, for callers that already know the
+    minutes (the scale seeder): no query, no setting."""
+    return (infusion_ended_at or administered_at) + timedelta(
+        minutes=observation_minutes
+    )
 
 
 def observation_end_after_correction(before: Any, after: Any) -> datetime:
@@ -83,7 +100,8 @@ def observation_end_after_correction(before: Any, after: Any) -> datetime:
     moved = (after.infusion_ended_at or after.administered_at) - (
         before.infusion_ended_at or before.administered_at
     )
-    return before.observation_ends_at + moved
+    ends_at: datetime = before.observation_ends_at + moved
+    return ends_at
 
 
 def is_active_practitioner(user: Any) -> bool:
@@ -160,7 +178,7 @@ def administration_record(
     vials_used: int,
     administered_at: datetime,
     administered_by: Any,
-    actor: Any,
+    actor: User,
     body_site: str = "",
     indication_detail: str = "",
     infusion_started_at: datetime | None = None,
@@ -191,7 +209,7 @@ def administration_record(
         raise AdministeredInFuture.for_field(
             "administered_at", "An administration cannot be recorded in the future."
         )
-    # Appointment, patient, lot: the project's lock order (clinic.locking).
+    # Appointment, patient, lot: the project's lock order (clinic.core.locking).
     # The appointment lock keeps its status from moving under the check; the
     # patient lock keeps a deactivation out; the lot lock serialises status
     # changes and every take of its vials.
@@ -293,7 +311,10 @@ def administration_record(
 
 def _locked(administration: Administration) -> Administration:
     # With its lot: the particle count follows the lot's concentration.
-    return lock(Administration.objects.select_related("lot"), administration.pk)
+    locked: Administration = lock(
+        Administration.objects.select_related("lot"), administration.pk
+    )
+    return locked
 
 
 def _check_and_derive(
@@ -312,7 +333,7 @@ def _check_and_derive(
 
 @transaction.atomic
 def administration_update(
-    *, administration: Administration, actor: Any, changes: dict[str, Any]
+    *, administration: Administration, actor: User, changes: dict[str, Any]
 ) -> Administration:
     """Edit a draft's correctable fields (particle count follows the dose).
     Raises RecordSigned / RecordEnteredInError (409), FieldNotCorrectable and
@@ -331,7 +352,7 @@ def administration_update(
     return administration
 
 
-def _check_signable(administration: Administration, actor: Any, meaning: str) -> None:
+def _check_signable(administration: Administration, actor: User, meaning: str) -> None:
     if (
         meaning == SignatureMeaning.PERFORMED
         and administration.administered_by_id != actor.pk
@@ -378,13 +399,17 @@ def administration_amend(
     SignerNotClinician, ReasonRequired, FieldNotCorrectable,
     AmendmentChangesNothing, the clinical-value gates, RecordNotSigned /
     RecordEnteredInError (409)."""
-    return signing.amend_record(
-        administration,
-        locked=_locked,
-        correct=_check_and_derive,
-        fields=(*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS),
-        not_correctable=NOT_CORRECTABLE,
-        **amendment,
+    # A row of the record's `amendments` model, which is this one.
+    return cast(
+        AdministrationAmendment,
+        signing.amend_record(
+            administration,
+            locked=_locked,
+            correct=_check_and_derive,
+            fields=(*Administration.CORRECTABLE_FIELDS, *DERIVED_FIELDS),
+            not_correctable=NOT_CORRECTABLE,
+            **amendment,
+        ),
     )
 
 

@@ -9,9 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.dates import refuse_dates_out_of_range
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.dates import refuse_dates_out_of_range
+from clinic.core.locking import lock
+from clinic.core.users import User
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -136,7 +137,7 @@ def adverse_event_record(
     grade: int,
     outcome: str,
     relatedness: str,
-    actor: Any,
+    actor: User,
     serious: bool = False,
     results_in_death: bool = False,
     life_threatening: bool = False,
@@ -192,14 +193,17 @@ def adverse_event_record(
 
 
 def _lock(event: AdverseEvent) -> AdverseEvent:
-    return lock(AdverseEvent.objects.select_related("administration"), event.pk)
+    locked: AdverseEvent = lock(
+        AdverseEvent.objects.select_related("administration"), event.pk
+    )
+    return locked
 
 
 @transaction.atomic
 def adverse_event_update(
     *,
     event: AdverseEvent,
-    actor: Any,
+    actor: User,
     changes: dict[str, Any],
     now: datetime | None = None,
 ) -> AdverseEvent:
@@ -230,7 +234,7 @@ def adverse_event_update(
 def adverse_event_mark_reported(
     *,
     event: AdverseEvent,
-    actor: Any,
+    actor: User,
     reported_on: dt.date,
     now: datetime | None = None,
 ) -> AdverseEvent:

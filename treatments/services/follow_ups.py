@@ -4,13 +4,14 @@ the steps shared with every signed record are in
 treatments/services/signing.py."""
 
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any, Unpack, cast
 
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
+from clinic.core.users import User
 from patients.models import Patient
 from treatments.errors import (
     AdministrationEnteredInError,
@@ -76,7 +77,7 @@ def follow_up_record(
     patient: Patient,
     noted_at: datetime,
     contact_kind: str,
-    actor: Any,
+    actor: User,
     administration: Administration | None = None,
     outcome_score: int | None = None,
     text: str = "",
@@ -87,7 +88,7 @@ def follow_up_record(
     AdministrationOtherPatient or AdministrationEnteredInError, writing
     nothing."""
     now = now or timezone.now()
-    # Patient, then administration (clinic.locking.LOCK_ORDER).
+    # Patient, then administration (clinic.core.locking.LOCK_ORDER).
     patient = lock(Patient, patient.pk)
     note = FollowUpNote(
         patient=patient,
@@ -107,14 +108,17 @@ def follow_up_record(
 
 def _locked(note: FollowUpNote) -> FollowUpNote:
     # With the administration its rules read.
-    return lock(FollowUpNote.objects.select_related("administration"), note.pk)
+    locked: FollowUpNote = lock(
+        FollowUpNote.objects.select_related("administration"), note.pk
+    )
+    return locked
 
 
 @transaction.atomic
 def follow_up_update(
     *,
     note: FollowUpNote,
-    actor: Any,
+    actor: User,
     changes: dict[str, Any],
     now: datetime | None = None,
 ) -> FollowUpNote:
@@ -133,7 +137,7 @@ def follow_up_update(
     return note
 
 
-def _check_signable(note: FollowUpNote, actor: Any, meaning: str) -> None:
+def _check_signable(note: FollowUpNote, actor: User, meaning: str) -> None:
     if meaning == SignatureMeaning.PERFORMED and note.author_id != actor.pk:
         raise SignerNotPerformer.for_field(
             "meaning",
@@ -161,13 +165,17 @@ def follow_up_amend(
     chained by digest). Raises SignaturePasswordInvalid, SignerNotClinician,
     ReasonRequired, FieldNotCorrectable, AmendmentChangesNothing, the note
     rules, RecordNotSigned / RecordEnteredInError (409)."""
-    return signing.amend_record(
-        note,
-        locked=_locked,
-        correct=_check_amended,
-        fields=FollowUpNote.CORRECTABLE_FIELDS,
-        not_correctable=NOT_CORRECTABLE,
-        **amendment,
+    # A row of the record's `amendments` model, which is this one.
+    return cast(
+        FollowUpNoteAmendment,
+        signing.amend_record(
+            note,
+            locked=_locked,
+            correct=_check_amended,
+            fields=FollowUpNote.CORRECTABLE_FIELDS,
+            not_correctable=NOT_CORRECTABLE,
+            **amendment,
+        ),
     )
 
 

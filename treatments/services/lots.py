@@ -7,8 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
+from clinic.core.users import User
 from treatments.errors import (
     DuplicateLotNumber,
     IllegalLotTransition,
@@ -61,7 +62,7 @@ def lot_create(
     modal_size_nm: Decimal,
     vial_volume_ml: Decimal,
     coa_reference: str,
-    actor: Any,
+    actor: User,
 ) -> Lot:
     """Register a received lot, quarantined until released. Raises
     ProductInactive, DuplicateLotNumber (409), ValidationError for bad values."""
@@ -89,7 +90,7 @@ def lot_create(
 
 
 @transaction.atomic
-def lot_update(*, lot: Lot, actor: Any, **changes: Any) -> Lot:
+def lot_update(*, lot: Lot, actor: User, **changes: Any) -> Lot:
     """Correct a lot's data while it is quarantined. Raises LotNotEditable (409)
     once released or recalled (doses were computed from it), DuplicateLotNumber."""
     unknown = set(changes) - EDITABLE_FIELDS
@@ -118,7 +119,7 @@ def _refuse_transition(lot: Lot, to: str) -> None:
 
 
 @transaction.atomic
-def lot_release(*, lot: Lot, actor: Any, now: datetime | None = None) -> Lot:
+def lot_release(*, lot: Lot, actor: User, now: datetime | None = None) -> Lot:
     """Quarantined -> released, so the lot can be administered. Raises
     IllegalLotTransition (409) from any other status."""
     now = now or timezone.now()
@@ -138,7 +139,7 @@ def lot_recall(
     lot: Lot,
     reason: str,
     recalled_on: date,
-    actor: Any,
+    actor: User,
     now: datetime | None = None,
 ) -> Lot:
     """Mark the lot recalled (from quarantined or released) so it can never be

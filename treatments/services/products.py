@@ -4,8 +4,9 @@ from typing import Any
 
 from django.db import transaction
 
-from clinic.audit import audited_save
-from clinic.locking import lock
+from clinic.core.audit import audited_save
+from clinic.core.locking import lock
+from clinic.core.users import User
 from treatments.errors import (
     DuplicateProduct,
     ProductCoveredByConsent,
@@ -65,7 +66,7 @@ def product_create(
     ind_number: str = "",
     ind_sponsor: str = "",
     regulatory_disclosure: str = "",
-    actor: Any,
+    actor: User,
 ) -> Product:
     """Create a product; raises RuleViolation for an incomplete regulatory
     status or a duplicate name, ValidationError for bad codes."""
@@ -87,7 +88,7 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(*, product: Product, actor: Any, **changes: Any) -> Product:
+def product_update(*, product: Product, actor: User, **changes: Any) -> Product:
     """Change a product. Raises ProductCoveredByConsent when a published consent
     form names it and a consented field would change; RuleViolation as create."""
     unknown = set(changes) - EDITABLE_FIELDS

@@ -22,8 +22,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.roles import Role, has_role
+from clinic.core.audit import audited_save
+from clinic.core.roles import Role, has_role
+from clinic.core.users import User
 from treatments.digests import canonical_value
 from treatments.errors import (
     AmendmentChangesNothing,
@@ -46,7 +47,7 @@ Record = TypeVar("Record", bound=SignedRecord)
 # and the admin pass it) a wrong password counts towards the login lockout;
 # `now` defaults to the present.
 class SignArgs(TypedDict):
-    actor: Any
+    actor: User
     password: str
     meaning: str
     request: NotRequired[HttpRequest | None]
@@ -54,7 +55,7 @@ class SignArgs(TypedDict):
 
 
 class AmendArgs(TypedDict):
-    actor: Any
+    actor: User
     password: str
     reason: str
     changes: dict[str, Any]
@@ -63,7 +64,7 @@ class AmendArgs(TypedDict):
 
 
 class MarkArgs(TypedDict):
-    actor: Any
+    actor: User
     reason: str
     now: NotRequired[datetime | None]
 
@@ -95,7 +96,7 @@ class Lifecycle:
 
 
 def confirm_signer(
-    *, actor: Any, password: str, request: HttpRequest | None = None
+    *, actor: User, password: str, request: HttpRequest | None = None
 ) -> None:
     """The signer re-entered their own password and is an active clinician.
     Raises SignaturePasswordInvalid (400), SignerLockedOut or SignerNotClinician
@@ -126,7 +127,7 @@ def confirm_signer(
         raise SignerNotClinician("Only an active clinician can sign clinical records.")
 
 
-def apply_signature(record: Any, *, actor: Any, meaning: str, now: datetime) -> None:
+def apply_signature(record: Any, *, actor: User, meaning: str, now: datetime) -> None:
     """Sign a locked draft record (any SignedRecord): signer, time,
     meaning, the current digest scheme and the digest; checked and saved."""
     record.status = type(record).Status.SIGNED
@@ -176,8 +177,8 @@ def amendment_diff(
 
 def chain_amendment(
     *,
-    record: Any,
-    actor: Any,
+    record: SignedRecord,
+    actor: User,
     reason: str,
     diff: dict[str, list[Any]],
     now: datetime,
@@ -253,7 +254,7 @@ def sign_record(
     *,
     locked: Callable[[Record], Record],
     check: Callable[[Record, Any, str], None],
-    actor: Any,
+    actor: User,
     password: str,
     meaning: str,
     request: HttpRequest | None = None,
@@ -280,7 +281,7 @@ def amend_record(
     correct: Callable[[Any, Any, datetime], None],
     fields: tuple[str, ...],
     not_correctable: str,
-    actor: Any,
+    actor: User,
     password: str,
     reason: str,
     changes: dict[str, Any],
@@ -316,7 +317,7 @@ def mark_entered_in_error(
     record: Record,
     *,
     locked: Callable[[Record], Record],
-    actor: Any,
+    actor: User,
     reason: str,
     now: datetime | None = None,
 ) -> Record:

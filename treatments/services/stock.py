@@ -8,8 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audited_save
-from clinic.roles import roles_of
+from clinic.core.audit import audited_save
+from clinic.core.roles import roles_of
+from clinic.core.users import User
 from treatments.errors import (
     AdministeredThroughAdministration,
     InsufficientStock,
@@ -50,7 +51,7 @@ def _check_sign(kind: str, vials: int) -> None:
         raise VialsSignMismatch.for_field("vials", "An adjustment cannot be zero.")
 
 
-def _check_witness(kind: str, witness: Any, actor: Any) -> None:
+def _check_witness(kind: str, witness: Any, actor: User) -> None:
     if witness is None:
         if kind == Kind.DESTROYED:
             raise WitnessRequired.for_field(
@@ -73,7 +74,7 @@ def stock_move(
     lot: Lot,
     kind: str,
     vials: int,
-    actor: Any,
+    actor: User,
     at: datetime | None = None,
     witness: Any = None,
     reason: str = "",

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
-from clinic.demo import DEMO_USERS
-from clinic.locking import batch_transaction
+from clinic.core.demo_staff import DEMO_USERS
+from clinic.core.locking import batch_transaction
 
 
 class Command(BaseCommand):

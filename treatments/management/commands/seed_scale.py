@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from treatments.scale import seed_scale
 
@@ -10,11 +12,11 @@ class Command(BaseCommand):
         " administrations); a few hundred patients make a small tier."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patients", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=20260101)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         def write(text: str) -> None:
             self.stdout.write(text, ending="")
             self.stdout.flush()
