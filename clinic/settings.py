@@ -206,6 +206,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "clinic.core.api.schema_links.add_links",
+        # The `code` of the error body lists every code (clinic.core.errors).
+        "clinic.core.api.error_codes.document_error_codes",
     ],
     # Swagger UI from the installed sidecar package, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -21,3 +21,21 @@ def test_the_codes_that_meant_one_thing_twice_are_one_class():
     assert "invalid_witness" not in ERROR_CODES
     assert all(c.code == code for code, c in ERROR_CODES.items())
     assert patients.errors.DuplicatePatient is ERROR_CODES["duplicate_patient"]
+
+
+def test_the_api_documentation_lists_every_code_with_its_status():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from clinic.core.api.exceptions import domain_status
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    listed = schema["components"]["schemas"]["Error"]["properties"]["code"]
+    parts = dict(
+        part.split(": ", 1)
+        for part in listed["description"].split("HTTP status: ")[1].split("; ")
+    )
+
+    for code, error in ERROR_CODES.items():
+        assert f"`{code}`" in parts[str(domain_status(error))], code
+    assert "`duplicate_patient`" in parts["409"]
+    assert "`reason_required`" in parts["400"]

@@ -32,6 +32,11 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
 ]
 
 
+def domain_status(error: type[DomainError]) -> int:
+    """The HTTP status a domain error answers with."""
+    return next(s for cls, s in _DOMAIN_STATUS if issubclass(error, cls))
+
+
 def error_body(
     code: str, detail: str, errors: dict[str, Any] | None = None, **extra: Any
 ) -> dict[str, Any]:
@@ -117,10 +122,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """Map every exception a view lets escape to the JSON error format."""
     set_rollback()
     if isinstance(exc, DomainError):
-        http_status = next(s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls))
         return Response(
             error_body(exc.code, exc.detail, exc.errors, **exc.extra),
-            status=http_status,
+            status=domain_status(type(exc)),
         )
     if isinstance(exc, DjangoValidationError):
         return Response(
