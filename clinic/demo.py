@@ -5,10 +5,9 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from clinic.core.demo_staff import demo_user
+from clinic.core.demo_staff import demo_staff_user, demo_user
 from clinic.core.roles import Role
 from clinic.core.users import User
 from clinic.errors import BookingCollision
@@ -132,19 +131,10 @@ def _demo_practitioner(
     locations: dict[str, Location],
     manager: User,
 ) -> Practitioner:
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "first_name": first,
-            "last_name": last,
-            "email": f"{username}@demo.clinic.invalid",
-            "is_staff": True,
-        },
+    # Practitioners only: no demo login.
+    user = demo_staff_user(
+        username=username, first=first, last=last, role=Role.CLINICIAN
     )
-    if created:
-        user.set_unusable_password()  # practitioners only; no demo login
-        user.save()
-    user.groups.add(Group.objects.get(name=Role.CLINICIAN))
     practitioner = Practitioner.objects.filter(
         user=user
     ).first() or practitioner_create(

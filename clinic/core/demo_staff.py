@@ -22,19 +22,33 @@ def demo_user(username: str) -> User:
     return User.objects.get(username=username)
 
 
+def demo_staff_user(
+    *, username: str, first: str, last: str, role: str, password: str | None = None
+) -> User:
+    """The demo staff user `username` in the role's group, made if missing;
+    without a password it cannot log in (a practitioner to book, say)."""
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@demo.clinic.invalid",
+            "is_staff": True,
+        },
+    )
+    if created:
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 def seed_staff(*, say: Callable[[str], None]) -> None:
     for username, password, role, first, last in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{username}@demo.clinic.invalid",
-                "is_staff": True,
-            },
+        demo_staff_user(
+            username=username, first=first, last=last, role=role, password=password
         )
-        if created:
-            user.set_password(password)
-            user.save()
-        user.groups.add(Group.objects.get(name=role))
     say(f"staff users: {User.objects.count()}")
